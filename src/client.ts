@@ -1,0 +1,112 @@
+import type { LoginBody, ControlResult } from './core/control.js';
+import { deserializeError } from './core/errors.js';
+import { ANONYMOUS, CHANNEL_NAME, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './core/session-state.js';
+import { AuthSocket, type AuthSocketOptions } from './socket.js';
+import type { WorkerConnection } from './worker-connection.js';
+
+export type StateListener = (state: SessionState, event: SessionEvent) => void;
+
+/**
+ * The page's view of the session. State is mirrored from the worker's broadcasts (so it is
+ * read synchronously and is the same in every tab); actions go to the worker, which decides.
+ */
+export class AuthClient {
+  readonly mode = 'worker' as const;
+  readonly #connection: WorkerConnection;
+  readonly #channel: BroadcastChannel;
+  readonly #listeners = new Set<StateListener>();
+  readonly #onOnline = (): void => void this.#resumeIfOffline();
+  #state: SessionState = ANONYMOUS;
+  #revision = -1;
+
+  constructor(connection: WorkerConnection) {
+    this.#connection = connection;
+    this.#channel = new BroadcastChannel(CHANNEL_NAME);
+    this.#channel.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (isStateMessage(event.data)) this.#apply(event.data);
+    });
+    globalThis.addEventListener('online', this.#onOnline);
+  }
+
+  /** The current session state. Never contains a token. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** Called in every tab on every state change; returns an unsubscribe function. */
+  subscribe(listener: StateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Fetches the worker's current state (done once at registration). */
+  async sync(): Promise<SessionState> {
+    return this.#settle(await this.#connection.call('snapshot'));
+  }
+
+  /**
+   * POSTs `credentials` to the first capture endpoint through the worker, which keeps the
+   * tokens. A URLSearchParams body is sent form-encoded (e.g. an OAuth password grant).
+   */
+  async login(credentials: unknown): Promise<SessionState> {
+    const body: LoginBody = credentials instanceof URLSearchParams ? { form: credentials.toString() } : { json: credentials };
+    return this.#settle(await this.#connection.call('login', body));
+  }
+
+  /** Ends the session in every tab and revokes it at the server when configured. */
+  async logout(): Promise<SessionState> {
+    return this.#settle(await this.#connection.call('logout'));
+  }
+
+  /** Refreshes now, whatever the expiry. Rejects with a RefreshError if it fails. */
+  async refresh(): Promise<SessionState> {
+    return this.#settle(await this.#connection.call('refresh'));
+  }
+
+  /** A valid access token, for places the worker cannot reach (WebSockets, other origins). */
+  async accessToken(): Promise<string> {
+    const result = await this.#connection.call('accessToken');
+    this.#settle(result);
+    if (result.token === undefined) throw new Error('worker returned no token');
+    return result.token;
+  }
+
+  /** A WebSocket that authenticates with the current token and reconnects after refreshes. */
+  socket(url: string | URL, options: AuthSocketOptions = {}): AuthSocket {
+    return new AuthSocket(this, url, options);
+  }
+
+  /** Stops listening for state (the worker keeps running). */
+  close(): void {
+    this.#channel.close();
+    globalThis.removeEventListener('online', this.#onOnline);
+    this.#listeners.clear();
+  }
+
+  #settle(result: ControlResult): SessionState {
+    this.#apply(result);
+    if (result.error !== null) throw deserializeError(result.error);
+    return this.#state;
+  }
+
+  #apply(message: StateMessage): void {
+    // Broadcasts and call results travel on different channels; revisions order them.
+    if (message.revision <= this.#revision) return;
+    this.#revision = message.revision;
+    this.#state = message.state;
+    for (const listener of this.#listeners) listener(message.state, message.event);
+  }
+
+  async #resumeIfOffline(): Promise<void> {
+    if (this.#state.status !== 'offline') return;
+    try {
+      await this.refresh();
+    } catch {
+      // The state already says what happened.
+    }
+  }
+}
+
+function isStateMessage(data: unknown): data is StateMessage {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === STATE_MESSAGE;
+}

@@ -1,0 +1,115 @@
+import { ConfigError } from './errors.js';
+
+/** How the refresh request is sent. */
+export type RefreshFormat = 'json' | 'form' | 'cookie';
+
+/** Configuration shared by the page bridge and the worker. All URLs may be relative to the origin. */
+export interface AuthProxyConfig {
+  /** URL prefixes whose requests receive the access token. Default: `['/api/']`. */
+  api?: string[];
+  /** POST endpoints whose RFC 6749 §5.1 token responses are stored. Default: `[]`. */
+  capture?: string[];
+  /**
+   * The refresh endpoint. `json` posts `{"refresh_token": ...}`; `form` is RFC 6749 §6
+   * (`grant_type=refresh_token`, `client_id`); `cookie` posts with credentials and sends
+   * no refresh token (it lives in an HttpOnly cookie). Default format: `json`.
+   */
+  refresh?: { url: string; format?: RefreshFormat; scope?: string; timeout?: number };
+  /** Sent as `client_id` with the `form` format (RFC 6749 §3.2.1) and with RFC 7009 revocation. */
+  clientId?: string;
+  /** Where logout revokes the session. RFC 7009 body when `refresh.format` is `form`. Optional. */
+  logout?: { url: string };
+  /** Refresh this many seconds before the access token expires. Default: 30. */
+  refreshAhead?: number;
+  /** Request bodies up to this many bytes are buffered so a 401 can be replayed. Default: 1 MiB. */
+  replayBodyLimit?: number;
+}
+
+export interface ResolvedConfig {
+  origin: string;
+  api: string[];
+  capture: string[];
+  refresh: { url: string; format: RefreshFormat; scope: string | null; timeoutMs: number } | null;
+  clientId: string | null;
+  logout: { url: string } | null;
+  refreshAheadMs: number;
+  replayBodyLimit: number;
+}
+
+const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
+
+/**
+ * Validates a config and resolves its URLs against `origin`. API prefixes on another
+ * origin are refused unless `allowCrossOriginApi` (only a composed worker, whose config
+ * is code, may send tokens to another origin).
+ */
+export function resolveConfig(
+  config: AuthProxyConfig,
+  origin: string,
+  options: { allowCrossOriginApi?: boolean } = {},
+): ResolvedConfig {
+  if (typeof config !== 'object' || config === null) throw new ConfigError('config must be an object');
+  const api = urlList(config.api ?? ['/api/'], 'api', origin);
+  if (api.length === 0) throw new ConfigError('config.api must list at least one URL prefix');
+  for (const prefix of api) {
+    if (new URL(prefix).origin !== origin && !options.allowCrossOriginApi) {
+      throw new ConfigError(`config.api prefix ${prefix} is on another origin; only a composed worker (createAuthProxy) may allow that`);
+    }
+  }
+  return {
+    origin,
+    api,
+    capture: urlList(config.capture ?? [], 'capture', origin),
+    refresh: config.refresh === undefined ? null : resolveRefresh(config.refresh, origin),
+    clientId: optionalString(config.clientId, 'clientId'),
+    logout: config.logout === undefined ? null : { url: resolveUrl(config.logout.url, 'logout.url', origin) },
+    refreshAheadMs: nonNegative(config.refreshAhead ?? 30, 'refreshAhead') * 1000,
+    replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
+  };
+}
+
+function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin: string): ResolvedConfig['refresh'] {
+  const format = refresh.format ?? 'json';
+  if (!FORMATS.includes(format)) {
+    throw new ConfigError(`config.refresh.format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  return {
+    url: resolveUrl(refresh.url, 'refresh.url', origin),
+    format,
+    scope: optionalString(refresh.scope, 'refresh.scope'),
+    timeoutMs: nonNegative(refresh.timeout ?? 10_000, 'refresh.timeout'),
+  };
+}
+
+function urlList(value: unknown, name: string, origin: string): string[] {
+  if (!Array.isArray(value)) throw new ConfigError(`config.${name} must be an array of URL strings`);
+  return value.map((entry, index) => resolveUrl(entry, `${name}[${index}]`, origin));
+}
+
+function resolveUrl(value: unknown, name: string, origin: string): string {
+  if (typeof value !== 'string' || value === '') throw new ConfigError(`config.${name} must be a non-empty URL string`);
+  try {
+    return new URL(value, origin).href;
+  } catch {
+    throw new ConfigError(`config.${name} is not a valid URL: ${JSON.stringify(value)}`);
+  }
+}
+
+function optionalString(value: unknown, name: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value === '') throw new ConfigError(`config.${name} must be a non-empty string`);
+  return value;
+}
+
+function nonNegative(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`config.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** True when `url` falls under one of the resolved prefixes. */
+export function matchesPrefix(url: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (url.startsWith(prefix)) return true;
+  return false;
+}

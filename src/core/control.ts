@@ -1,0 +1,79 @@
+import type { AuthEngine } from './engine.js';
+import { AuthProxyError, ConfigError, LoginError, type SerializedAuthProxyError } from './errors.js';
+import { readOAuthError } from './oauth-error.js';
+import type { StateMessage } from './session-state.js';
+
+/** What a page posts to the worker, with a MessagePort, to open a comlink connection. */
+export const CONNECT_MESSAGE = 'sw-auth-proxy:connect';
+
+/** What a page posts when it is not controlled (after a hard reload): asks the worker to claim it. */
+export const CLAIM_MESSAGE = 'sw-auth-proxy:claim';
+
+/** A login body: JSON by default; `form` sends application/x-www-form-urlencoded (OAuth password grant). */
+export type LoginBody = { json: unknown } | { form: string };
+
+/** Every control call answers with the state after it, and an error if it failed. */
+export interface ControlResult extends StateMessage {
+  error: SerializedAuthProxyError | null;
+  token?: string;
+}
+
+/** The surface the worker exposes to pages over comlink. Plain data in and out. */
+export interface ControlApi {
+  snapshot(): Promise<ControlResult>;
+  login(body: LoginBody): Promise<ControlResult>;
+  logout(): Promise<ControlResult>;
+  refresh(): Promise<ControlResult>;
+  accessToken(): Promise<ControlResult>;
+}
+
+export function createControlApi(engine: AuthEngine, fetch: (request: Request) => Promise<Response>): ControlApi {
+  const answer = async (error: unknown, token?: string): Promise<ControlResult> => {
+    if (error !== null && !(error instanceof AuthProxyError)) throw error;
+    const result: ControlResult = { ...(await engine.snapshot()), error: error === null ? null : error.toJSON() };
+    if (token !== undefined) result.token = token;
+    return result;
+  };
+  const attempt = async (task: () => Promise<unknown>): Promise<ControlResult> => {
+    try {
+      await task();
+      return await answer(null);
+    } catch (error) {
+      return answer(error);
+    }
+  };
+  return {
+    snapshot: () => answer(null),
+    login: (body) => attempt(() => login(engine, fetch, body)),
+    logout: () => attempt(() => engine.logout()),
+    refresh: () =>
+      attempt(async () => {
+        const result = await engine.refresh();
+        if (!result.ok) throw result.error;
+      }),
+    accessToken: async () => {
+      try {
+        return await answer(null, await engine.accessToken());
+      } catch (error) {
+        return answer(error);
+      }
+    },
+  };
+}
+
+/** POSTs the credentials to the first capture endpoint; the engine keeps the tokens. */
+async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Response>, body: LoginBody): Promise<void> {
+  const url = engine.config.capture[0];
+  if (url === undefined) throw new ConfigError('login needs config.capture to name the login endpoint');
+  const request =
+    'form' in body
+      ? new Request(url, { method: 'POST', body: new URLSearchParams(body.form), headers: { Accept: 'application/json' } })
+      : new Request(url, { method: 'POST', body: JSON.stringify(body.json), headers: { Accept: 'application/json', 'Content-Type': 'application/json' } });
+  const response = await fetch(request);
+  const { captured } = await engine.captureTokenResponse(response);
+  if (captured) return;
+  const oauthError = (await readOAuthError(response)) ?? undefined;
+  const status = response.status;
+  const because = response.ok ? 'did not return a usable token response' : `answered ${status}${oauthError === undefined ? '' : ` ${oauthError}`}`;
+  throw new LoginError('login_failed', `login endpoint ${because}`, oauthError === undefined ? { status } : { status, oauthError });
+}

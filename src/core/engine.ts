@@ -1,0 +1,277 @@
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { readJsonObject, withoutRefreshToken } from './capture.js';
+import type { ResolvedConfig } from './config.js';
+import { AuthProxyError, NotAuthenticatedError, RefreshError, type SerializedAuthProxyError } from './errors.js';
+import { isDueForRefresh } from './expiry.js';
+import type { RefreshLock } from './lock.js';
+import { classifyRefreshFailure, classifyRefreshResponse, type RefreshOutcome } from './refresh-outcome.js';
+import { buildRefreshRequest, buildRevocationRequest } from './refresh-request.js';
+import { deriveState, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './session-state.js';
+import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse, type TokenSet } from './token-response.js';
+import type { TokenVault, VaultRecord } from './vault.js';
+
+/** Everything the engine needs from its host; nothing is reached globally. */
+export interface EngineHost {
+  config: ResolvedConfig;
+  fetch: (request: Request) => Promise<Response>;
+  vault: TokenVault;
+  lock: RefreshLock;
+  now: () => number;
+  random: () => number;
+  /** An AbortSignal that aborts after `ms`. */
+  timeout: (ms: number) => AbortSignal;
+  publish: (message: StateMessage) => void;
+  backoff?: BackoffPolicy;
+  /** Opt-in diagnostics. Messages never contain tokens. */
+  log?: (message: string) => void;
+}
+
+export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error: AuthProxyError };
+type RefreshReason = 'due' | 'rejected-token' | 'forced';
+
+/** At most this many refreshes caused by 401s per window; past it, 401s pass through. */
+const BREAKER = { limit: 3, windowMs: 60_000 };
+
+/**
+ * The one brain: holds the session, refreshes single-flight, captures token responses,
+ * logs out. Hosted by the service worker (or an in-page fallback) with injected I/O.
+ */
+export class AuthEngine {
+  readonly #host: EngineHost;
+  #record: VaultRecord | null = null;
+  #inFlight: Promise<RefreshResult> | null = null;
+  #refreshing = false;
+  #failure: { error: AuthProxyError; unavailable: boolean; attempt: number; retryAt: number } | null = null;
+  #rejectionRefreshes: number[] = [];
+  #revision = 0;
+
+  constructor(host: EngineHost) {
+    this.#host = host;
+  }
+
+  get config(): ResolvedConfig {
+    return this.#host.config;
+  }
+
+  /** Drop the cached record: another context (another worker version) changed the vault. */
+  forget(): void {
+    this.#record = null;
+  }
+
+  async state(): Promise<SessionState> {
+    return this.#derive(await this.#current());
+  }
+
+  async snapshot(): Promise<StateMessage> {
+    return this.#message(await this.#current(), { type: 'snapshot' });
+  }
+
+  /** The token for an outgoing API request: refreshed first when it is due (preemptive refresh). */
+  async tokenForRequest(): Promise<string | null> {
+    const { tokens } = await this.#current();
+    if (tokens === null) return null;
+    if (!this.#isDue(tokens) || this.#inBackoff()) return tokens.accessToken;
+    const result = await this.refreshTokens(tokens, 'due');
+    return result.ok ? result.tokens.accessToken : ((await this.#current()).tokens?.accessToken ?? null);
+  }
+
+  /**
+   * After a 401 to a request sent with `rejected`: the token to replay with, or null to let
+   * the 401 through. Reuses a refresh that happened since the request was sent.
+   */
+  async tokenAfterRejection(rejected: string): Promise<string | null> {
+    const { tokens } = await this.#current();
+    if (tokens === null) return null;
+    if (tokens.accessToken !== rejected) return tokens.accessToken;
+    if (this.#inBackoff() || this.#breakerOpen()) return null;
+    const result = await this.refreshTokens(tokens, 'rejected-token');
+    return result.ok ? result.tokens.accessToken : null;
+  }
+
+  /** A valid access token for the app, refreshing if due. Throws when there is none. */
+  async accessToken(): Promise<string> {
+    const { tokens } = await this.#current();
+    if (tokens === null) throw new NotAuthenticatedError();
+    if (!this.#isDue(tokens)) return tokens.accessToken;
+    const result = await this.refreshTokens(tokens, 'due');
+    if (result.ok) return result.tokens.accessToken;
+    if (tokens.expiresAt !== null && tokens.expiresAt > this.#host.now()) return tokens.accessToken;
+    throw result.error;
+  }
+
+  /** A forced refresh (the app asked), ignoring backoff. */
+  async refresh(): Promise<RefreshResult> {
+    const { tokens } = await this.#current();
+    if (tokens === null) return { ok: false, error: new NotAuthenticatedError() };
+    return this.refreshTokens(tokens, 'forced');
+  }
+
+  /**
+   * Single flight: every caller in this context shares one refresh, which runs inside the
+   * cross-context lock so two worker versions cannot both spend the same refresh token.
+   */
+  refreshTokens(stale: TokenSet, reason: RefreshReason): Promise<RefreshResult> {
+    this.#inFlight ??= this.#host.lock
+      .run(() => this.#refreshUnderLock(stale, reason))
+      .finally(() => {
+        this.#inFlight = null;
+      });
+    return this.#inFlight;
+  }
+
+  async #refreshUnderLock(stale: TokenSet, reason: RefreshReason): Promise<RefreshResult> {
+    // Re-read: whoever held the lock before us may have rotated the tokens already.
+    this.forget();
+    const before = await this.#current();
+    if (before.tokens === null) return { ok: false, error: new NotAuthenticatedError() };
+    if (before.tokens.accessToken !== stale.accessToken) return { ok: true, tokens: before.tokens };
+    const endpoint = this.#host.config.refresh;
+    if (endpoint === null || (before.tokens.refreshToken === null && endpoint.format !== 'cookie')) {
+      return { ok: false, error: new RefreshError('refresh_rejected', 'no refresh endpoint or refresh token: the session cannot be extended') };
+    }
+    if (reason === 'rejected-token') this.#rejectionRefreshes.push(this.#host.now());
+    this.#setRefreshing(true, before);
+    const outcome = await this.#requestRefresh(endpoint, before.tokens);
+    this.#refreshing = false;
+    return this.#applyOutcome(outcome, before);
+  }
+
+  async #requestRefresh(endpoint: NonNullable<ResolvedConfig['refresh']>, tokens: TokenSet): Promise<RefreshOutcome> {
+    const signal = this.#host.timeout(endpoint.timeoutMs);
+    try {
+      const response = await this.#host.fetch(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal));
+      return await classifyRefreshResponse(response, this.#host.now());
+    } catch (cause) {
+      return classifyRefreshFailure(cause, signal.aborted);
+    }
+  }
+
+  async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord): Promise<RefreshResult> {
+    const previous = before.tokens as TokenSet;
+    if (outcome.kind === 'success') {
+      const tokens = mergeRotatedTokens(previous, outcome.tokens);
+      if (!(await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens })))) return this.#sessionChanged();
+      this.#failure = null;
+      this.#publish({ type: 'refreshed' });
+      return { ok: true, tokens };
+    }
+    const { error } = outcome;
+    this.#host.log?.(`refresh failed: ${error.code}: ${error.message}`);
+    if (outcome.kind === 'rejected') {
+      if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
+      this.#failure = null;
+      this.#rejectionRefreshes = [];
+      this.#publish({ type: 'expired', error: error.toJSON() });
+      return { ok: false, error };
+    }
+    const attempt = (this.#failure?.attempt ?? -1) + 1;
+    const retryAfterMs = outcome.kind === 'transient' ? outcome.retryAfterMs : null;
+    const delay = backoffDelay(attempt, this.#host.backoff ?? DEFAULT_BACKOFF, this.#host.random, retryAfterMs);
+    this.#failure = { error, unavailable: outcome.kind === 'transient', attempt, retryAt: this.#host.now() + delay };
+    this.#publish({ type: 'refresh-failed', kind: outcome.kind === 'transient' ? 'network' : 'config', error: error.toJSON() });
+    return { ok: false, error };
+  }
+
+  /**
+   * Stores the tokens of a captured RFC 6749 §5.1 response (a login or code exchange) as a
+   * new session and returns the page's copy without `refresh_token`. Other responses pass.
+   */
+  async captureTokenResponse(response: Response): Promise<{ response: Response; captured: boolean }> {
+    const body = response.ok ? await readJsonObject(response) : null;
+    if (body === null || !looksLikeTokenResponse(body)) return { response, captured: false };
+    const visible = withoutRefreshToken(response, body);
+    let tokens: TokenSet;
+    try {
+      tokens = parseTokenResponse(body, this.#host.now(), response.headers.get('date'));
+    } catch (error) {
+      if (!(error instanceof AuthProxyError)) throw error;
+      this.#host.log?.(`captured response rejected: ${error.message}`);
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
+      this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
+      return { response: visible, captured: false };
+    }
+    this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
+    this.#failure = null;
+    this.#rejectionRefreshes = [];
+    this.#publish({ type: 'session-created' });
+    return { response: visible, captured: true };
+  }
+
+  /** Ends the session here first, then revokes at the server; revocation failures never block logout. */
+  async logout(): Promise<SessionState> {
+    const { tokens } = await this.#current();
+    this.#record = await this.#host.vault.update(endSession(null));
+    this.#failure = null;
+    this.#publish({ type: 'logged-out' });
+    if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout.url, tokens);
+    return this.state();
+  }
+
+  async #revoke(url: string, tokens: TokenSet): Promise<void> {
+    const { config } = this.#host;
+    try {
+      const response = await this.#host.fetch(buildRevocationRequest(url, config.refresh, config.clientId, tokens, this.#host.timeout(config.refresh?.timeoutMs ?? 10_000)));
+      await response.body?.cancel();
+      if (!response.ok) this.#host.log?.(`revocation answered ${response.status}; logged out locally anyway`);
+    } catch {
+      this.#host.log?.('revocation failed (network); logged out locally anyway');
+    }
+  }
+
+  async #current(): Promise<VaultRecord> {
+    this.#record ??= await this.#host.vault.read();
+    return this.#record;
+  }
+
+  /** Writes only if no login/logout/expiry happened since `epoch` was read (DESIGN.md §4 stale writes). */
+  async #writeIfSameEpoch(epoch: number, change: (current: VaultRecord) => VaultRecord): Promise<boolean> {
+    let applied = false;
+    this.#record = await this.#host.vault.update((current) => {
+      if (current.epoch !== epoch) return current;
+      applied = true;
+      return change(current);
+    });
+    return applied;
+  }
+
+  #sessionChanged(): RefreshResult {
+    return { ok: false, error: new RefreshError('session_changed', 'the session was logged out or replaced while refreshing; the result was discarded') };
+  }
+
+  #isDue(tokens: TokenSet): boolean {
+    return isDueForRefresh(tokens.expiresAt, this.#host.now(), this.#host.config.refreshAheadMs);
+  }
+
+  #inBackoff(): boolean {
+    return this.#failure !== null && this.#host.now() < this.#failure.retryAt;
+  }
+
+  #breakerOpen(): boolean {
+    const since = this.#host.now() - BREAKER.windowMs;
+    this.#rejectionRefreshes = this.#rejectionRefreshes.filter((at) => at > since);
+    return this.#rejectionRefreshes.length >= BREAKER.limit;
+  }
+
+  #setRefreshing(refreshing: boolean, record: VaultRecord): void {
+    this.#refreshing = refreshing;
+    this.#host.publish(this.#message(record, { type: 'refreshing' }));
+  }
+
+  #derive(record: VaultRecord): SessionState {
+    const error: SerializedAuthProxyError | null = this.#failure?.error.toJSON() ?? null;
+    return deriveState(record, { refreshing: this.#refreshing, unavailable: this.#failure?.unavailable ?? false, error });
+  }
+
+  #message(record: VaultRecord, event: SessionEvent): StateMessage {
+    this.#revision = Math.max(this.#revision + 1, this.#host.now());
+    return { type: STATE_MESSAGE, revision: this.#revision, state: this.#derive(record), event };
+  }
+
+  #publish(event: SessionEvent): void {
+    if (this.#record !== null) this.#host.publish(this.#message(this.#record, event));
+  }
+}
+
+function endSession(ended: VaultRecord['ended']): (current: VaultRecord) => VaultRecord {
+  return (current) => ({ epoch: current.epoch + 1, tokens: null, ended });
+}

@@ -1,0 +1,37 @@
+import type { Claims } from './jwt.js';
+
+/** Server clock offsets below this are Date-header resolution and transit time, not skew. */
+export const CLOCK_NOISE_MS = 2_000;
+
+/**
+ * Server clock minus local clock, in ms, estimated from the response `Date` header
+ * (RFC 9110 §6.6.1) or else the token's `iat`. Zero when it is within noise.
+ */
+export function estimateClockOffset(dateHeader: string | null, claims: Claims | null, receivedAt: number): number {
+  let serverNow = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
+  if (Number.isNaN(serverNow) && typeof claims?.iat === 'number') serverNow = claims.iat * 1000;
+  if (Number.isNaN(serverNow)) return 0;
+  const offset = serverNow - receivedAt;
+  return Math.abs(offset) < CLOCK_NOISE_MS ? 0 : offset;
+}
+
+/**
+ * Local time (ms) at which the access token expires, or null when nothing says.
+ * `expires_in` counts from receipt (RFC 6749 §5.1), so it is immune to clock skew and wins;
+ * the JWT `exp` is only a fallback, translated to the local clock by the estimated offset.
+ */
+export function computeExpiresAt(
+  expiresIn: number | null,
+  claims: Claims | null,
+  receivedAt: number,
+  clockOffset: number,
+): number | null {
+  if (expiresIn !== null) return receivedAt + expiresIn * 1000;
+  if (typeof claims?.exp === 'number') return claims.exp * 1000 - clockOffset;
+  return null;
+}
+
+/** True when a token expiring at `expiresAt` should be refreshed before use at `now`. */
+export function isDueForRefresh(expiresAt: number | null, now: number, refreshAheadMs: number): boolean {
+  return expiresAt !== null && expiresAt - now <= refreshAheadMs;
+}

@@ -1,0 +1,75 @@
+import { isInvalidTokenChallenge } from './www-authenticate.js';
+
+/** Where the pipeline gets tokens; the AuthEngine in practice. */
+export interface TokenSource {
+  tokenForRequest(): Promise<string | null>;
+  tokenAfterRejection(rejected: string): Promise<string | null>;
+}
+
+/** A body too large (or unreadable) to keep for a replay: the request is sent once, as is. */
+const NOT_REPLAYABLE = Symbol('not replayable');
+type BufferedBody = ArrayBuffer | null | typeof NOT_REPLAYABLE;
+
+/**
+ * inject → send → on a 401 that blames the token, get a fresh one (shared refresh) →
+ * replay once. Never more than one replay per request, so no loop is possible.
+ */
+export async function sendWithToken(
+  request: Request,
+  tokens: TokenSource,
+  fetch: (request: Request) => Promise<Response>,
+  replayBodyLimit: number,
+): Promise<Response> {
+  // Buffer before the first send: once sent, a streamed body is gone.
+  const body = await bufferBody(request, replayBodyLimit);
+  const token = await tokens.tokenForRequest();
+  if (token === null) return fetch(request);
+  const response = await fetch(withBearer(request, token, body));
+  if (body === NOT_REPLAYABLE || !isInvalidTokenChallenge(response)) return response;
+  const fresh = await tokens.tokenAfterRejection(token);
+  if (fresh === null || fresh === token) return response;
+  await response.body?.cancel();
+  return fetch(withBearer(request, fresh, body));
+}
+
+/** RFC 6750 §2.1: the token goes in the Authorization header, never the URL. */
+function withBearer(request: Request, token: string, body: BufferedBody): Request {
+  const headers = new Headers(request.headers);
+  headers.set('Authorization', `Bearer ${token}`);
+  if (body === NOT_REPLAYABLE) {
+    // The original stream goes out once; `duplex` is required to forward a stream body.
+    return new Request(request, { headers, duplex: 'half' } as RequestInit);
+  }
+  return new Request(request, body === null ? { headers } : { headers, body });
+}
+
+/** The request body as bytes, null when it has none, or NOT_REPLAYABLE past `limit`. */
+async function bufferBody(request: Request, limit: number): Promise<BufferedBody> {
+  if (request.method === 'GET' || request.method === 'HEAD') return null;
+  const copy = request.clone();
+  if (copy.body === null) return null;
+  const reader = copy.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        return NOT_REPLAYABLE;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return NOT_REPLAYABLE;
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes.buffer;
+}

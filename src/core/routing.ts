@@ -1,0 +1,36 @@
+import { matchesPrefix, type ResolvedConfig } from './config.js';
+
+export type RouteKind = 'capture' | 'api' | 'pass';
+
+/** The subset of a Request the decision needs (so it is testable without a browser). */
+export interface RequestFacts {
+  url: string;
+  method: string;
+  mode: RequestMode;
+  headers: Headers;
+}
+
+/**
+ * Which requests the worker touches (DESIGN.md §4). Navigations and `no-cors` requests
+ * never get a token (the page cannot read those responses, and a token in a navigation
+ * would travel with whatever the user clicked); neither does a request that brings its own
+ * Authorization. The refresh and logout endpoints are the worker's own business.
+ */
+export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKind {
+  if (request.mode === 'navigate' || request.mode === 'no-cors') return 'pass';
+  const url = stripFragment(request.url);
+  if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return 'capture';
+  if (!matchesPrefix(url, config.api) || request.headers.has('authorization')) return 'pass';
+  if (url === config.refresh?.url || url === config.logout?.url) return 'pass';
+  return 'api';
+}
+
+function stripFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url : url.slice(0, hash);
+}
+
+function stripQuery(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

@@ -1,0 +1,29 @@
+import type { TokenSet } from './token-response.js';
+
+/**
+ * What the vault holds. `epoch` grows on every login and logout and is never cleared, so
+ * a refresh that started in an older session can tell it must not write (DESIGN.md §4).
+ */
+export interface VaultRecord {
+  epoch: number;
+  tokens: TokenSet | null;
+  /** Why there are no tokens: null when never logged in or logged out. */
+  ended: 'expired' | null;
+}
+
+export const EMPTY_RECORD: VaultRecord = Object.freeze({ epoch: 0, tokens: null, ended: null });
+
+/** Persistent token storage. `update` must be atomic: one read-modify-write transaction. */
+export interface TokenVault {
+  read(): Promise<VaultRecord>;
+  update(change: (current: VaultRecord) => VaultRecord): Promise<VaultRecord>;
+}
+
+/** A vault that lives in memory only: for tests, and for apps that choose not to persist tokens. */
+export function createMemoryVault(initial: VaultRecord = EMPTY_RECORD): TokenVault {
+  let record = initial;
+  return {
+    read: async () => record,
+    update: async (change) => (record = change(record)),
+  };
+}

@@ -1,0 +1,75 @@
+import { AuthClient } from './client.js';
+import { CLAIM_MESSAGE } from './core/control.js';
+import { resolveConfig, type AuthProxyConfig } from './core/config.js';
+import { WorkerUnavailableError } from './core/errors.js';
+import { WorkerConnection } from './worker-connection.js';
+
+export interface RegisterOptions {
+  /** The worker script URL. Default: `/auth-proxy-sw.js` (the prebuilt worker). */
+  worker?: string;
+  /** Service worker scope. Default: the worker script's directory. */
+  scope?: string;
+  /**
+   * Passed to the prebuilt worker in its script URL (`?config=`), so it is fixed when the
+   * worker starts. Omit it for a composed worker that has its config in code.
+   */
+  config?: AuthProxyConfig;
+}
+
+/** How long to wait for the worker to take control of this page before giving up. */
+const CONTROL_TIMEOUT_MS = 10_000;
+
+/**
+ * Registers the worker, waits until it controls this page, and returns the client.
+ * One line in an app: `const auth = await registerAuthProxy({ config })`.
+ */
+export async function registerAuthProxy(options: RegisterOptions = {}): Promise<AuthClient> {
+  const container = globalThis.navigator?.serviceWorker;
+  if (container === undefined) {
+    throw new WorkerUnavailableError('service workers are unavailable here (insecure origin, private window or disabled)');
+  }
+  // Validate here too, so a bad config fails in the page with a clear message.
+  if (options.config !== undefined) resolveConfig(options.config, location.origin);
+  const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
+  const registration = await container.register(url, {
+    updateViaCache: 'none',
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+  });
+  await untilControlled(container, registration, url);
+  const client = new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
+  await client.sync();
+  return client;
+}
+
+function workerUrl(worker: string, config: AuthProxyConfig | undefined): string {
+  const url = new URL(worker, location.href);
+  if (config !== undefined) url.searchParams.set('config', JSON.stringify(config));
+  return url.href;
+}
+
+/** Resolves once this page is controlled by the worker at `url` (a new one after a config change). */
+async function untilControlled(container: ServiceWorkerContainer, registration: ServiceWorkerRegistration, url: string): Promise<void> {
+  if (container.controller?.scriptURL === url) return;
+  const controlled = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (container.controller?.scriptURL !== url) return;
+      container.removeEventListener('controllerchange', check);
+      resolve();
+    };
+    container.addEventListener('controllerchange', check);
+    check();
+  });
+  // A page loaded with a hard reload is not controlled even by an active worker: ask it to claim.
+  void container.ready.then(() => {
+    if (container.controller === null) registration.active?.postMessage({ type: CLAIM_MESSAGE });
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WorkerUnavailableError(`the service worker ${url.split('?')[0]} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`)), CONTROL_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([controlled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
