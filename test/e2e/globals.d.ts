@@ -1,0 +1,8 @@
+import type * as SwAuthProxy from '../../src/index.js';
+
+declare global {
+  interface Window {
+    swAuthProxy: typeof SwAuthProxy;
+    auth: SwAuthProxy.AuthClient;
+  }
+}

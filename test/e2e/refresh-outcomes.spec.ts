@@ -1,0 +1,63 @@
+import { apiFetch, expect, login, seenAt, test, waitForStatus } from './fixtures.js';
+import type { Page } from '@playwright/test';
+
+async function refreshError(page: Page): Promise<{ name: string; code: string } | null> {
+  return page.evaluate(async () => {
+    try {
+      await window.auth.refresh();
+      return null;
+    } catch (error) {
+      const e = error as { name: string; code: string };
+      return { name: e.name, code: e.code };
+    }
+  });
+}
+
+test('invalid_grant from the refresh endpoint ends the session in every tab and clears the vault', async ({ openTab, server }) => {
+  const tabs = [await openTab(), await openTab()];
+  await login(tabs[0]!);
+  server.knobs.refresh = 'invalid_grant';
+
+  expect(await refreshError(tabs[0]!)).toEqual({ name: 'RefreshError', code: 'refresh_rejected' });
+  for (const tab of tabs) await waitForStatus(tab, 'expired');
+
+  const before = seenAt(server, '/api/me').withAuthorization;
+  expect((await apiFetch(tabs[1]!, '/api/me')).status).toBe(401);
+  expect(seenAt(server, '/api/me').withAuthorization).toBe(before); // no token left to send
+});
+
+for (const fault of ['error500', 'reset'] as const) {
+  test(`refresh endpoint ${fault === 'reset' ? 'unreachable' : 'answering 500'}: session kept, state says offline, recovers`, async ({ openTab, server }) => {
+    const tabs = [await openTab(), await openTab()];
+    await login(tabs[0]!);
+    server.knobs.refresh = fault;
+
+    expect(await refreshError(tabs[0]!)).toEqual({ name: 'RefreshError', code: 'refresh_unavailable' });
+    for (const tab of tabs) await waitForStatus(tab, 'offline');
+    const state = await tabs[1]!.evaluate(() => window.auth.state);
+    expect(state.error?.code).toBe('refresh_unavailable');
+    // The access token is still good, so the app keeps working while refresh is down.
+    expect((await apiFetch(tabs[1]!, '/api/me')).status).toBe(200);
+
+    server.knobs.refresh = 'ok';
+    expect((await tabs[1]!.evaluate(() => window.auth.refresh())).status).toBe('authenticated');
+    for (const tab of tabs) await waitForStatus(tab, 'authenticated');
+    expect(await tabs[0]!.evaluate(() => window.auth.state.error)).toBeNull();
+  });
+}
+
+test('an expired token with the refresh endpoint down gives the app the 401, not a logout', async ({ openTab, server }) => {
+  const page = await openTab();
+  server.knobs.accessTtl = 0;
+  await login(page);
+  server.knobs.accessTtl = 300;
+  server.knobs.refresh = 'error500';
+
+  expect((await apiFetch(page, '/api/me')).status).toBe(401);
+  await waitForStatus(page, 'offline');
+  expect(server.counters.refreshCalls).toBe(1);
+
+  server.knobs.refresh = 'ok';
+  expect((await page.evaluate(() => window.auth.refresh())).status).toBe('authenticated');
+  expect((await apiFetch(page, '/api/me')).status).toBe(200);
+});

@@ -1,0 +1,24 @@
+import { expect, login, test } from './fixtures.js';
+
+test('a 401 for a revoked access token triggers one refresh and a byte-identical replay of a 64 KiB POST', async ({ openTab, server }) => {
+  const page = await openTab();
+  await login(page);
+  server.revokeAccessTokens();
+  server.resetCounters();
+
+  const result = await page.evaluate(async () => {
+    const body = new Uint8Array(64 * 1024);
+    crypto.getRandomValues(body);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+    const expected = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+    const response = await fetch('/api/echo', { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } });
+    return { status: response.status, body: (await response.json()) as { sha256: string; length: number }, expected };
+  });
+
+  expect(result.status).toBe(200);
+  expect(result.body.length).toBe(64 * 1024);
+  expect(result.body.sha256).toBe(result.expected);
+  expect(server.counters.unauthorizedSent).toBe(1);
+  expect(server.counters.refreshCalls).toBe(1);
+  expect(server.counters.refreshSuccess).toBe(1);
+});
