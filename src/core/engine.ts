@@ -44,6 +44,7 @@ export class AuthEngine {
   #failure: { error: AuthProxyError; unavailable: boolean; attempt: number; retryAt: number } | null = null;
   #rejectionRefreshes: number[] = [];
   #revision = 0;
+  #lastPublished: StateMessage | null = null;
 
   constructor(host: EngineHost) {
     this.#host = host;
@@ -62,8 +63,12 @@ export class AuthEngine {
     return this.#derive(await this.#current());
   }
 
+  /** The last published message while it is still current, so callers see the event that caused it. */
   async snapshot(): Promise<StateMessage> {
-    return this.#message(await this.#current(), { type: 'snapshot' });
+    const record = await this.#current();
+    const last = this.#lastPublished;
+    if (last !== null && JSON.stringify(last.state) === JSON.stringify(this.#derive(record))) return last;
+    return this.#message(record, { type: 'snapshot' });
   }
 
   /** The token for an outgoing API request: refreshed first when it is due (preemptive refresh). */
@@ -254,7 +259,7 @@ export class AuthEngine {
 
   #setRefreshing(refreshing: boolean, record: VaultRecord): void {
     this.#refreshing = refreshing;
-    this.#host.publish(this.#message(record, { type: 'refreshing' }));
+    this.#send(this.#message(record, { type: 'refreshing' }));
   }
 
   #derive(record: VaultRecord): SessionState {
@@ -268,7 +273,12 @@ export class AuthEngine {
   }
 
   #publish(event: SessionEvent): void {
-    if (this.#record !== null) this.#host.publish(this.#message(this.#record, event));
+    if (this.#record !== null) this.#send(this.#message(this.#record, event));
+  }
+
+  #send(message: StateMessage): void {
+    this.#lastPublished = message;
+    this.#host.publish(message);
   }
 }
 

@@ -1,0 +1,101 @@
+// @ts-check
+import { formatScope, isScopeSubset } from './scope.js';
+
+/**
+ * Issuing and redeeming tokens; shared by the JSON endpoints under /api/auth/
+ * and the RFC 6749 token endpoint, so both behave identically.
+ */
+
+/** @typedef {import('./context.js').ServerContext} ServerContext */
+/** @typedef {import('./oauth-response.js').TokenResponse} TokenResponse */
+
+/**
+ * @typedef {{ ok: true, tokens: TokenResponse }
+ *   | { ok: false, error: 'invalid_grant' | 'invalid_scope', description: string }} GrantResult
+ */
+
+/**
+ * Starts a new session (refresh-token family) after the resource owner
+ * authenticated, and issues its first token pair.
+ * @param {ServerContext} ctx
+ * @param {{ sub: string, clientId: string, scope: readonly string[] }} grant
+ * @returns {Promise<TokenResponse>}
+ */
+export function startSession(ctx, { sub, clientId, scope }) {
+  const family = ctx.sessions.startFamily();
+  return issueTokens(ctx, { sub, clientId, family, refreshScope: scope, accessScope: scope });
+}
+
+/**
+ * Refresh with rotation (RFC 6749 §6, RFC 9700 §4.14.2): the presented token
+ * is spent and a new one in the same family is returned. Presenting a spent
+ * token again means two parties hold it (or the client raced itself), and the
+ * server cannot tell which is legitimate, so the whole family is revoked.
+ * @param {ServerContext} ctx
+ * @param {{ refreshToken: string, clientId: string, requestedScope?: readonly string[] }} request
+ * @returns {Promise<GrantResult>}
+ */
+export async function redeemRefreshToken(ctx, { refreshToken, clientId, requestedScope }) {
+  const record = ctx.sessions.findRefreshToken(refreshToken);
+  if (record === undefined) {
+    return { ok: false, error: 'invalid_grant', description: 'refresh token is not recognised' };
+  }
+  // RFC 6749 §10.4: a refresh token is bound to the client it was issued to.
+  // Checked before reuse so another client cannot get a family revoked.
+  if (record.clientId !== clientId) {
+    return { ok: false, error: 'invalid_grant', description: 'refresh token was issued to another client' };
+  }
+  if (record.used) {
+    ctx.counters.reuseDetections++;
+    ctx.sessions.revokeFamily(record.family);
+    return { ok: false, error: 'invalid_grant', description: 'refresh token was already used; session revoked' };
+  }
+  if (!ctx.sessions.isActive(record.family)) {
+    return { ok: false, error: 'invalid_grant', description: 'session has been revoked' };
+  }
+  if (record.expiresAt <= ctx.clock.nowMs()) {
+    return { ok: false, error: 'invalid_grant', description: 'refresh token has expired' };
+  }
+  const accessScope = requestedScope !== undefined && requestedScope.length > 0 ? requestedScope : record.scope;
+  if (!isScopeSubset(accessScope, record.scope)) {
+    return { ok: false, error: 'invalid_scope', description: 'requested scope exceeds the scope originally granted' };
+  }
+  // Spend the token before any await: a concurrent request with the same
+  // token must already see it as used.
+  record.used = true;
+  const tokens = await issueTokens(ctx, {
+    sub: record.sub,
+    clientId,
+    family: record.family,
+    // RFC 6749 §6: a new refresh token keeps the original scope even when the
+    // access token is narrowed.
+    refreshScope: record.scope,
+    accessScope,
+  });
+  ctx.counters.refreshSuccess++;
+  return { ok: true, tokens };
+}
+
+/**
+ * @param {ServerContext} ctx
+ * @param {{ sub: string, clientId: string, family: string, refreshScope: readonly string[], accessScope: readonly string[] }} grant
+ * @returns {Promise<TokenResponse>}
+ */
+async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessScope }) {
+  // Read the knob once so expires_in and the exp claim always agree.
+  const ttl = ctx.knobs.accessTtl;
+  const accessToken = await ctx.accessTokens.sign({ sub, sid: family, clientId, scope: accessScope, ttl });
+  const refreshToken = ctx.sessions.addRefreshToken({
+    family,
+    sub,
+    clientId,
+    scope: [...refreshScope],
+    expiresAt: ctx.clock.nowMs() + ctx.refreshTtl * 1000,
+  });
+  /** @type {TokenResponse} */
+  const tokens = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, refresh_token: refreshToken };
+  // RFC 6749 §5.1: scope is optional when it equals the request; always
+  // sending it when there is one costs nothing and helps clients.
+  if (accessScope.length > 0) tokens.scope = formatScope(accessScope);
+  return tokens;
+}

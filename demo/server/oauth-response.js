@@ -1,0 +1,66 @@
+// @ts-check
+import { sendJson } from './http-util.js';
+
+/**
+ * The OAuth 2.0 wire format for token-endpoint answers, shared by the JSON
+ * endpoints under /api/auth/ and the RFC 6749 endpoints under /oauth/.
+ */
+
+/**
+ * RFC 6749 §5.1 successful token response.
+ * @typedef {object} TokenResponse
+ * @property {string} access_token
+ * @property {'Bearer'} token_type
+ * @property {number} expires_in
+ * @property {string} refresh_token
+ * @property {string} [scope]
+ */
+
+/** The realm named in every challenge this server sends. */
+export const REALM = 'sw-auth-proxy-demo';
+
+/**
+ * RFC 6749 §5.1: responses carrying tokens (and, by extension, token-endpoint
+ * errors) must not be cached by the browser or intermediaries.
+ * @type {Readonly<Record<string, string>>}
+ */
+const NO_STORE = {
+  'Content-Type': 'application/json;charset=UTF-8',
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
+};
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {TokenResponse} body
+ */
+export function sendTokenResponse(res, body) {
+  sendJson(res, 200, body, NO_STORE);
+}
+
+/**
+ * RFC 6749 §5.2 error response.
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {string} error
+ * @param {string} [description]
+ * @param {Record<string, string>} [headers]
+ */
+export function sendOAuthError(res, status, error, description, headers = {}) {
+  /** @type {{ error: string, error_description?: string }} */
+  const body = { error };
+  if (description !== undefined) body.error_description = description;
+  sendJson(res, status, body, { ...NO_STORE, ...headers });
+}
+
+/**
+ * RFC 6749 §5.2: client authentication failed; answered with 401 and a
+ * challenge for the scheme a client would use to authenticate.
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} description
+ */
+export function sendInvalidClient(res, description) {
+  sendOAuthError(res, 401, 'invalid_client', description, {
+    'WWW-Authenticate': `Basic realm="${REALM}"`,
+  });
+}

@@ -1,0 +1,59 @@
+// @ts-check
+import { createHash } from 'node:crypto';
+import { authenticate } from './bearer.js';
+import { readBody, sendJson, sendMethodNotAllowed, sendNotFound } from './http-util.js';
+
+/**
+ * Protected resources under /api/ (everything except /api/auth/*). Every
+ * request is authenticated first, so an unknown path with a bad token gets
+ * 401 and one with a good token gets 404.
+ */
+
+/** @typedef {import('./context.js').ServerContext} ServerContext */
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
+/** @typedef {import('node:http').ServerResponse} ServerResponse */
+
+/** Large enough for replay tests with multi-megabyte bodies. */
+const ECHO_BODY_LIMIT = 16 * 1024 * 1024;
+
+const READ_METHODS = ['GET', 'HEAD'];
+/** The library replays any method with a body, so echo accepts them all. */
+const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
+
+/**
+ * @param {ServerContext} ctx
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {string} pathname
+ */
+export async function handleProtected(ctx, req, res, pathname) {
+  const claims = await authenticate(ctx, req, res);
+  if (claims === null) return;
+  const method = req.method ?? 'GET';
+
+  switch (pathname) {
+    case '/api/me':
+      if (!READ_METHODS.includes(method)) return sendMethodNotAllowed(res, READ_METHODS);
+      return sendJson(res, 200, { sub: claims.sub, sid: claims.sid, scope: claims.scope ?? '' });
+    case '/api/ping':
+      if (!READ_METHODS.includes(method)) return sendMethodNotAllowed(res, READ_METHODS);
+      return sendJson(res, 200, { pong: true });
+    case '/api/echo':
+      if (!BODY_METHODS.includes(method)) return sendMethodNotAllowed(res, BODY_METHODS);
+      return echo(req, res);
+    default:
+      return sendNotFound(res);
+  }
+}
+
+/**
+ * Digest of the exact bytes received, so tests can prove a replayed request
+ * carried a byte-identical body.
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ */
+async function echo(req, res) {
+  const body = await readBody(req, ECHO_BODY_LIMIT);
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  sendJson(res, 200, { sha256, length: body.length });
+}
