@@ -25,9 +25,10 @@ export async function sendWithToken(
   const token = await tokens.tokenForRequest();
   if (token === null) return fetch(request);
   const response = await fetch(withBearer(request, token, body));
-  if (body === NOT_REPLAYABLE || !isInvalidTokenChallenge(response)) return response;
+  if (!isInvalidTokenChallenge(response)) return response;
+  // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
   const fresh = await tokens.tokenAfterRejection(token);
-  if (fresh === null || fresh === token) return response;
+  if (fresh === null || fresh === token || body === NOT_REPLAYABLE) return response;
   await response.body?.cancel();
   return fetch(withBearer(request, fresh, body));
 }
