@@ -12,7 +12,7 @@ import { createIndexedDbVault } from './idb-vault.js';
 import { createWebLock } from './web-lock.js';
 
 export type { AuthProxyConfig, RefreshFormat } from '../src/core/config.js';
-export type { SessionState, SessionStatus, SessionEvent } from '../src/core/session-state.js';
+export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../src/core/session-state.js';
 export { AuthProxyError, ConfigError, RefreshError, TokenResponseError } from '../src/core/errors.js';
 
 declare const self: ServiceWorkerGlobalScope;

@@ -156,8 +156,9 @@ export class AuthEngine {
     if (outcome.kind === 'success') {
       const tokens = mergeRotatedTokens(previous, outcome.tokens);
       if (!(await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens })))) return this.#sessionChanged();
+      const wasUnavailable = this.#failure?.unavailable ?? false;
       this.#failure = null;
-      this.#publish({ type: 'refreshed' });
+      this.#publish({ type: 'refreshed' }, ...(wasUnavailable ? [{ type: 'online' } as const] : []));
       return { ok: true, tokens };
     }
     const { error } = outcome;
@@ -166,14 +167,16 @@ export class AuthEngine {
       if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
       this.#failure = null;
       this.#rejectionRefreshes = [];
-      this.#publish({ type: 'expired', error: error.toJSON() });
+      this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
     }
+    const wasUnavailable = this.#failure?.unavailable ?? false;
+    const unavailable = outcome.kind === 'transient';
     const attempt = (this.#failure?.attempt ?? -1) + 1;
-    const retryAfterMs = outcome.kind === 'transient' ? outcome.retryAfterMs : null;
-    const delay = backoffDelay(attempt, this.#host.backoff ?? DEFAULT_BACKOFF, this.#host.random, retryAfterMs);
-    this.#failure = { error, unavailable: outcome.kind === 'transient', attempt, retryAt: this.#host.now() + delay };
-    this.#publish({ type: 'refresh-failed', kind: outcome.kind === 'transient' ? 'network' : 'config', error: error.toJSON() });
+    const delay = backoffDelay(attempt, this.#host.backoff ?? DEFAULT_BACKOFF, this.#host.random, unavailable ? outcome.retryAfterMs : null);
+    this.#failure = { error, unavailable, attempt, retryAt: this.#host.now() + delay };
+    const failed: SessionEvent = { type: 'refresh-failed', kind: unavailable ? 'network' : 'config', error: error.toJSON() };
+    this.#publish(failed, ...(unavailable && !wasUnavailable ? [{ type: 'offline', error: error.toJSON() } as const] : []));
     return { ok: false, error };
   }
 
@@ -272,8 +275,9 @@ export class AuthEngine {
     return { type: STATE_MESSAGE, revision: this.#revision, state: this.#derive(record), event };
   }
 
-  #publish(event: SessionEvent): void {
-    if (this.#record !== null) this.#send(this.#message(this.#record, event));
+  #publish(...events: SessionEvent[]): void {
+    const record = this.#record;
+    if (record !== null) for (const event of events) this.#send(this.#message(record, event));
   }
 
   #send(message: StateMessage): void {

@@ -18,15 +18,25 @@ export interface SessionState {
   error: SerializedAuthProxyError | null;
 }
 
-/** What happened to cause a state change. No event carries a token. */
+/**
+ * What happened. One change can produce several events, in this order: a refresh that the
+ * server rejects is `refresh-failed` (kind `rejected`) then `expired`; the first network
+ * failure is `refresh-failed` (kind `network`) then `offline`; the first success after it is
+ * `refreshed` then `online`. `snapshot` is a state read, not a change. No event carries a token.
+ */
 export type SessionEvent =
   | { type: 'session-created' }
   | { type: 'refreshing' }
   | { type: 'refreshed' }
-  | { type: 'refresh-failed'; kind: 'network' | 'config'; error: SerializedAuthProxyError }
+  | { type: 'refresh-failed'; kind: RefreshFailureKind; error: SerializedAuthProxyError }
   | { type: 'expired'; error: SerializedAuthProxyError }
+  | { type: 'offline'; error: SerializedAuthProxyError }
+  | { type: 'online' }
   | { type: 'logged-out' }
   | { type: 'snapshot' };
+
+/** `network`: transient (offline, timeout, 429, 5xx): retried. `rejected`: the session ended. `config`: the client is misconfigured. */
+export type RefreshFailureKind = 'network' | 'rejected' | 'config';
 
 /** Posted on the BroadcastChannel to every tab. `revision` orders snapshots. */
 export interface StateMessage {
