@@ -14,11 +14,11 @@ export interface AuthProxyConfig {
    * (`grant_type=refresh_token`, `client_id`); `cookie` posts with credentials and sends
    * no refresh token (it lives in an HttpOnly cookie). Default format: `json`.
    */
-  refresh?: { url: string; format?: RefreshFormat; scope?: string; timeout?: number };
+  refresh?: { url: string; format?: RefreshFormat; scope?: string; timeout?: number } | null;
   /** Sent as `client_id` with the `form` format (RFC 6749 §3.2.1) and with RFC 7009 revocation. */
   clientId?: string;
   /** Where logout revokes the session. RFC 7009 body when `refresh.format` is `form`. Optional. */
-  logout?: { url: string };
+  logout?: { url: string } | null;
   /** Refresh this many seconds before the access token expires. Default: 30. */
   refreshAhead?: number;
   /** Request bodies up to this many bytes are buffered so a 401 can be replayed. Default: 1 MiB. */
@@ -60,9 +60,10 @@ export function resolveConfig(
     origin,
     api,
     capture: urlList(config.capture ?? [], 'capture', origin),
-    refresh: config.refresh === undefined ? null : resolveRefresh(config.refresh, origin),
+    // null is "none" too: the prebuilt worker reads its config as JSON, where null is natural.
+    refresh: config.refresh == null ? null : resolveRefresh(config.refresh, origin),
     clientId: optionalString(config.clientId, 'clientId'),
-    logout: config.logout === undefined ? null : { url: resolveUrl(config.logout.url, 'logout.url', origin) },
+    logout: config.logout == null ? null : { url: resolveUrl(config.logout.url, 'logout.url', origin) },
     refreshAheadMs: nonNegative(config.refreshAhead ?? 30, 'refreshAhead') * 1000,
     replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
   };

@@ -70,8 +70,9 @@ async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Re
       ? new Request(url, { method: 'POST', body: new URLSearchParams(body.form), headers: { Accept: 'application/json' } })
       : new Request(url, { method: 'POST', body: JSON.stringify(body.json), headers: { Accept: 'application/json', 'Content-Type': 'application/json' } });
   const response = await fetch(request);
-  const { captured } = await engine.captureTokenResponse(response);
+  const { captured, error } = await engine.captureTokenResponse(response);
   if (captured) return;
+  if (error !== undefined) throw error;
   const oauthError = (await readOAuthError(response)) ?? undefined;
   const status = response.status;
   const because = response.ok ? 'did not return a usable token response' : `answered ${status}${oauthError === undefined ? '' : ` ${oauthError}`}`;

@@ -98,8 +98,10 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     if (tokens === null) throw new NotAuthenticatedError();
     if (!this.#isDue(tokens)) return tokens.accessToken;
-    const result = await this.refreshTokens(tokens, 'due');
+    const failure = this.#inBackoff() ? this.#failure : null;
+    const result = failure === null ? await this.refreshTokens(tokens, 'due') : { ok: false as const, error: failure.error };
     if (result.ok) return result.tokens.accessToken;
+    // Refresh failed but the token has not expired yet: it is still valid to use.
     if (tokens.expiresAt !== null && tokens.expiresAt > this.#host.now()) return tokens.accessToken;
     throw result.error;
   }
@@ -165,11 +167,13 @@ export class AuthEngine {
     this.#host.log?.(`refresh failed: ${error.code}: ${error.message}`);
     if (outcome.kind === 'rejected') {
       if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
-      this.#failure = null;
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
       this.#rejectionRefreshes = [];
       this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
     }
+    // A failure from before a logout/login says nothing about the session we have now.
+    if ((await this.#host.vault.read()).epoch !== before.epoch) return this.#sessionChanged();
     const wasUnavailable = this.#failure?.unavailable ?? false;
     const unavailable = outcome.kind === 'transient';
     const attempt = (this.#failure?.attempt ?? -1) + 1;
@@ -184,7 +188,7 @@ export class AuthEngine {
    * Stores the tokens of a captured RFC 6749 §5.1 response (a login or code exchange) as a
    * new session and returns the page's copy without `refresh_token`. Other responses pass.
    */
-  async captureTokenResponse(response: Response): Promise<{ response: Response; captured: boolean }> {
+  async captureTokenResponse(response: Response): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
     const body = response.ok ? await readJsonObject(response) : null;
     if (body === null || !looksLikeTokenResponse(body)) return { response, captured: false };
     const visible = withoutRefreshToken(response, body);
@@ -196,7 +200,7 @@ export class AuthEngine {
       this.#host.log?.(`captured response rejected: ${error.message}`);
       this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
       this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
-      return { response: visible, captured: false };
+      return { response: visible, captured: false, error };
     }
     this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
     this.#failure = null;

@@ -58,7 +58,9 @@ async function bufferBody(request: Request, limit: number): Promise<BufferedBody
       if (done) break;
       size += value.byteLength;
       if (size > limit) {
-        await reader.cancel();
+        // Not awaited: a tee's cancel settles only when the other branch (the original
+        // request, not yet sent) is done too.
+        reader.cancel().catch(() => undefined);
         return NOT_REPLAYABLE;
       }
       chunks.push(value);

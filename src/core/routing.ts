@@ -21,7 +21,8 @@ export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKi
   const url = stripFragment(request.url);
   if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return 'capture';
   if (!matchesPrefix(url, config.api) || request.headers.has('authorization')) return 'pass';
-  if (url === config.refresh?.url || url === config.logout?.url) return 'pass';
+  const endpoint = stripQuery(url);
+  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return 'pass';
   return 'api';
 }
 

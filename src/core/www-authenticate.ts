@@ -9,6 +9,7 @@ export interface Challenge {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*/;
+const MAX_HEADER_LENGTH = 8192;
 
 /**
  * Parses a `WWW-Authenticate` header into its challenges. Tolerant: anything it cannot
@@ -16,7 +17,8 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*/;
  */
 export function parseWwwAuthenticate(header: string): Challenge[] {
   const challenges: Challenge[] = [];
-  let rest = header;
+  // Real challenges are short; a hostile megabyte header must not cost quadratic time.
+  let rest = header.slice(0, MAX_HEADER_LENGTH);
   let current: Challenge | null = null;
   for (;;) {
     rest = rest.replace(/^[\s,]+/, '');

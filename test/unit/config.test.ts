@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { matchesPrefix, resolveConfig, type AuthProxyConfig } from '../../src/core/config.js';
+import { AuthProxyError, ConfigError } from '../../src/core/errors.js';
+import { ORIGIN } from './helpers.js';
+
+function configError(config: unknown, options?: { allowCrossOriginApi?: boolean }): ConfigError {
+  try {
+    resolveConfig(config as AuthProxyConfig, ORIGIN, options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw new Error(`expected a ConfigError, got ${String(error)}`);
+  }
+  throw new Error('expected resolveConfig to throw');
+}
+
+describe('resolveConfig: defaults', () => {
+  it('resolves an empty config to same-origin /api/ with no refresh, capture or logout', () => {
+    expect(resolveConfig({}, ORIGIN)).toEqual({
+      origin: ORIGIN,
+      api: [`${ORIGIN}/api/`],
+      capture: [],
+      refresh: null,
+      clientId: null,
+      logout: null,
+      refreshAheadMs: 30_000,
+      replayBodyLimit: 1024 * 1024,
+    });
+  });
+
+  it('defaults the refresh format to json and the timeout to 10 s', () => {
+    expect(resolveConfig({ refresh: { url: '/api/auth/refresh' } }, ORIGIN).refresh).toEqual({
+      url: `${ORIGIN}/api/auth/refresh`,
+      format: 'json',
+      scope: null,
+      timeoutMs: 10_000,
+    });
+  });
+
+  it('resolves every URL against the origin and converts seconds to ms', () => {
+    const resolved = resolveConfig(
+      {
+        api: ['/api/', '/graphql'],
+        capture: ['/api/auth/login', '/oauth/token'],
+        refresh: { url: '/oauth/token', format: 'form', scope: 'openid offline_access', timeout: 2_500 },
+        clientId: 'spa',
+        logout: { url: '/oauth/revoke' },
+        refreshAhead: 60,
+        replayBodyLimit: 0,
+      },
+      ORIGIN,
+    );
+    expect(resolved.api).toEqual([`${ORIGIN}/api/`, `${ORIGIN}/graphql`]);
+    expect(resolved.capture).toEqual([`${ORIGIN}/api/auth/login`, `${ORIGIN}/oauth/token`]);
+    expect(resolved.refresh).toEqual({ url: `${ORIGIN}/oauth/token`, format: 'form', scope: 'openid offline_access', timeoutMs: 2_500 });
+    expect(resolved.clientId).toBe('spa');
+    expect(resolved.logout).toEqual({ url: `${ORIGIN}/oauth/revoke` });
+    expect(resolved.refreshAheadMs).toBe(60_000);
+    expect(resolved.replayBodyLimit).toBe(0);
+  });
+});
+
+describe('resolveConfig: validation', () => {
+  it.each<[string, unknown]>([
+    ['config is null', null],
+    ['config is a string', '/api/'],
+    ['api is not an array', { api: '/api/' }],
+    ['api is empty', { api: [] }],
+    ['an api entry is empty', { api: [''] }],
+    ['an api entry is not a string', { api: [42] }],
+    ['an api entry is not a URL', { api: ['http://[::1'] }],
+    ['capture is not an array', { capture: '/login' }],
+    ['refresh.url is missing', { refresh: {} }],
+    ['refresh.format is unknown', { refresh: { url: '/r', format: 'xml' } }],
+    ['refresh.scope is empty', { refresh: { url: '/r', scope: '' } }],
+    ['refresh.timeout is negative', { refresh: { url: '/r', timeout: -1 } }],
+    ['clientId is empty', { clientId: '' }],
+    ['clientId is a number', { clientId: 7 }],
+    ['logout.url is missing', { logout: {} }],
+    ['refreshAhead is negative', { refreshAhead: -5 }],
+    ['refreshAhead is a string', { refreshAhead: '30' }],
+    ['refreshAhead is NaN', { refreshAhead: Number.NaN }],
+    ['replayBodyLimit is infinite', { replayBodyLimit: Number.POSITIVE_INFINITY }],
+  ])('throws ConfigError (invalid_config) when %s', (_name, config) => {
+    const error = configError(config);
+    expect(error).toBeInstanceOf(AuthProxyError);
+    expect(error.code).toBe('invalid_config');
+    expect(error.name).toBe('ConfigError');
+  });
+
+  // The standalone worker reads its config as JSON from its script URL, where `null` is the
+  // natural way to say "none". Either reading is fine; a raw TypeError is not.
+  it.each(['refresh', 'logout'] as const)('treats %s: null as "none" or as a ConfigError, never a TypeError', (key) => {
+    let outcome: unknown;
+    try {
+      outcome = resolveConfig({ [key]: null } as unknown as AuthProxyConfig, ORIGIN);
+    } catch (error) {
+      outcome = error;
+    }
+    if (outcome instanceof Error) expect(outcome).toBeInstanceOf(ConfigError);
+    else expect(outcome).toMatchObject({ [key]: null });
+  });
+
+  it('names the offending field in the message', () => {
+    expect(configError({ refresh: { url: '/r', format: 'xml' } }).message).toMatch(/refresh\.format/);
+    expect(configError({ api: ['/ok/', ''] }).message).toMatch(/api\[1\]/);
+  });
+
+  it('refuses an API prefix on another origin', () => {
+    const error = configError({ api: ['/api/', 'https://api.other.example/v1/'] });
+    expect(error.message).toMatch(/another origin/);
+  });
+
+  it('refuses a look-alike origin (different scheme or port)', () => {
+    configError({ api: ['http://app.example/api/'] });
+    configError({ api: ['https://app.example:8443/api/'] });
+    configError({ api: ['//app.example.evil.test/api/'] });
+  });
+
+  it('allows an API prefix on another origin when the composed worker opts in', () => {
+    const resolved = resolveConfig({ api: ['https://api.other.example/v1/'] }, ORIGIN, { allowCrossOriginApi: true });
+    expect(resolved.api).toEqual(['https://api.other.example/v1/']);
+  });
+});
+
+describe('matchesPrefix', () => {
+  it('matches URLs under any prefix', () => {
+    const prefixes = [`${ORIGIN}/api/`, `${ORIGIN}/graphql`];
+    expect(matchesPrefix(`${ORIGIN}/api/users?page=2`, prefixes)).toBe(true);
+    expect(matchesPrefix(`${ORIGIN}/graphql`, prefixes)).toBe(true);
+    expect(matchesPrefix(`${ORIGIN}/apiary`, prefixes)).toBe(false);
+    expect(matchesPrefix('https://other.example/api/users', prefixes)).toBe(false);
+  });
+});

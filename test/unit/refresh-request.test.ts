@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { buildRefreshRequest, buildRevocationRequest } from '../../src/core/refresh-request.js';
+import { PATHS, refreshEndpoint, tokenSet, url } from './helpers.js';
+
+const signal = (): AbortSignal => new AbortController().signal;
+const tokens = tokenSet({ accessToken: 'access-9', refreshToken: 'refresh-9' });
+
+describe('buildRefreshRequest', () => {
+  it('json: POSTs {"refresh_token", "client_id"} as JSON', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('json'), 'unit-spa', tokens, signal());
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe(url(PATHS.refresh));
+    expect(request.headers.get('content-type')).toBe('application/json');
+    expect(request.headers.get('accept')).toBe('application/json');
+    expect(request.credentials).toBe('same-origin');
+    expect(request.cache).toBe('no-store');
+    expect(await request.json()).toEqual({ refresh_token: 'refresh-9', client_id: 'unit-spa' });
+  });
+
+  it('json: leaves out client_id when none is configured', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('json'), null, tokens, signal());
+    expect(await request.json()).toEqual({ refresh_token: 'refresh-9' });
+  });
+
+  it('json: never sends the access token', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('json'), null, tokens, signal());
+    expect(request.headers.get('authorization')).toBeNull();
+    expect(await request.text()).not.toContain('access-9');
+  });
+
+  it('form: RFC 6749 §6 form-encoded grant_type, refresh_token, client_id and scope', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('form', 'read write'), 'unit-spa', tokens, signal());
+    expect(request.method).toBe('POST');
+    expect(request.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded\b/);
+    expect(request.credentials).toBe('omit');
+    const form = new URLSearchParams(await request.text());
+    expect(Object.fromEntries(form)).toEqual({ grant_type: 'refresh_token', refresh_token: 'refresh-9', client_id: 'unit-spa', scope: 'read write' });
+  });
+
+  it('form: omits client_id and scope when not configured', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('form'), null, tokens, signal());
+    const form = new URLSearchParams(await request.text());
+    expect(Object.fromEntries(form)).toEqual({ grant_type: 'refresh_token', refresh_token: 'refresh-9' });
+  });
+
+  it('form: encodes reserved characters in the refresh token', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('form'), null, tokenSet({ refreshToken: 'a+b/c=d&e' }), signal());
+    expect(new URLSearchParams(await request.text()).get('refresh_token')).toBe('a+b/c=d&e');
+  });
+
+  it('cookie: credentials include and no token anywhere in the request', async () => {
+    const request = buildRefreshRequest(refreshEndpoint('cookie'), 'unit-spa', tokens, signal());
+    expect(request.method).toBe('POST');
+    expect(request.credentials).toBe('include');
+    expect(request.body).toBeNull();
+    expect(await request.text()).toBe('');
+    expect(request.url).not.toContain('refresh-9');
+    expect(request.headers.get('authorization')).toBeNull();
+    expect([...request.headers].flat().join(' ')).not.toContain('refresh-9');
+  });
+
+  it('refuses to follow redirects and carries the abort signal', () => {
+    const controller = new AbortController();
+    const request = buildRefreshRequest(refreshEndpoint('json'), null, tokens, controller.signal);
+    expect(request.redirect).toBe('error');
+    expect(request.signal.aborted).toBe(false);
+    controller.abort();
+    expect(request.signal.aborted).toBe(true);
+  });
+});
+
+describe('buildRevocationRequest', () => {
+  const logoutUrl = url(PATHS.logout);
+
+  it('form: RFC 7009 §2.1 token, token_type_hint=refresh_token and client_id', async () => {
+    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('form'), 'unit-spa', tokens, signal());
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe(logoutUrl);
+    expect(request.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded\b/);
+    expect(request.credentials).toBe('omit');
+    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({
+      token: 'refresh-9',
+      token_type_hint: 'refresh_token',
+      client_id: 'unit-spa',
+    });
+  });
+
+  it('form: revokes the access token when there is no refresh token', async () => {
+    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('form'), null, tokenSet({ accessToken: 'access-9', refreshToken: null }), signal());
+    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({ token: 'access-9', token_type_hint: 'access_token' });
+  });
+
+  it('json: names the refresh token in a JSON body and authenticates with the access token', async () => {
+    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('json'), 'unit-spa', tokens, signal());
+    expect(request.headers.get('authorization')).toBe('Bearer access-9');
+    expect(request.headers.get('content-type')).toBe('application/json');
+    expect(request.credentials).toBe('same-origin');
+    expect(await request.json()).toEqual({ refresh_token: 'refresh-9' });
+  });
+
+  it('json is the default when no refresh endpoint is configured', async () => {
+    const request = buildRevocationRequest(logoutUrl, null, null, tokens, signal());
+    expect(await request.json()).toEqual({ refresh_token: 'refresh-9' });
+  });
+
+  it('cookie: sends credentials so the server can clear the cookie, and no refresh token', async () => {
+    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('cookie'), null, tokenSet({ accessToken: 'access-9', refreshToken: null }), signal());
+    expect(request.credentials).toBe('include');
+    expect(await request.json()).toEqual({});
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/core/config.js';
+import { routeFor, type RequestFacts } from '../../src/core/routing.js';
+import { BASE_CONFIG, ORIGIN, PATHS, url } from './helpers.js';
+
+const config = resolveConfig({ ...BASE_CONFIG, logout: { url: PATHS.logout } }, ORIGIN);
+
+function facts(target: string, init: { method?: string; mode?: RequestMode; headers?: Record<string, string> } = {}): RequestFacts {
+  return { url: new URL(target, ORIGIN).href, method: init.method ?? 'GET', mode: init.mode ?? 'cors', headers: new Headers(init.headers) };
+}
+
+describe('routeFor', () => {
+  it('sends same-origin API requests through the token pipeline', () => {
+    expect(routeFor(facts('/api/users'), config)).toBe('api');
+    expect(routeFor(facts('/api/users?page=2', { method: 'POST' }), config)).toBe('api');
+    expect(routeFor(facts('/api/users', { mode: 'same-origin', method: 'DELETE' }), config)).toBe('api');
+  });
+
+  it('ignores the URL fragment', () => {
+    expect(routeFor(facts('/api/users#section'), config)).toBe('api');
+  });
+
+  it('passes navigations, even to API URLs', () => {
+    expect(routeFor(facts('/api/users', { mode: 'navigate' }), config)).toBe('pass');
+  });
+
+  it('passes no-cors requests, even to API URLs', () => {
+    expect(routeFor(facts('/api/image.png', { mode: 'no-cors' }), config)).toBe('pass');
+  });
+
+  it('passes a request that brings its own Authorization header', () => {
+    expect(routeFor(facts('/api/users', { headers: { Authorization: 'Basic dXNlcjpwYXNz' } }), config)).toBe('pass');
+    expect(routeFor(facts('/api/users', { headers: { authorization: 'Bearer mine' } }), config)).toBe('pass');
+  });
+
+  it('captures POSTs to a capture endpoint, query string or not', () => {
+    expect(routeFor(facts(PATHS.login, { method: 'POST' }), config)).toBe('capture');
+    expect(routeFor(facts(`${PATHS.login}?next=%2Fhome`, { method: 'POST' }), config)).toBe('capture');
+  });
+
+  it('does not capture non-POST requests to a capture endpoint', () => {
+    expect(routeFor(facts(PATHS.login, { method: 'GET' }), config)).not.toBe('capture');
+  });
+
+  it('does not capture navigations (form posts) to a capture endpoint', () => {
+    expect(routeFor(facts(PATHS.login, { method: 'POST', mode: 'navigate' }), config)).toBe('pass');
+  });
+
+  it('passes the refresh and logout endpoints with a query string too', () => {
+    expect(routeFor(facts(`${PATHS.refresh}?x=1`, { method: 'POST' }), config)).toBe('pass');
+    expect(routeFor(facts(`${PATHS.logout}?x=1`, { method: 'POST' }), config)).toBe('pass');
+  });
+
+  it('passes the refresh and logout endpoints even though they are under the API prefix', () => {
+    expect(routeFor(facts(PATHS.refresh, { method: 'POST' }), config)).toBe('pass');
+    expect(routeFor(facts(PATHS.logout, { method: 'POST' }), config)).toBe('pass');
+  });
+
+  it('passes same-origin URLs outside the API prefixes', () => {
+    expect(routeFor(facts('/index.html'), config)).toBe('pass');
+    expect(routeFor(facts('/apiary/x'), config)).toBe('pass');
+  });
+
+  it('passes requests to other origins, even with an /api/ path', () => {
+    expect(routeFor(facts('https://evil.example/api/users'), config)).toBe('pass');
+    expect(routeFor(facts('http://app.example/api/users'), config)).toBe('pass');
+    expect(routeFor(facts('https://app.example.evil.test/api/users'), config)).toBe('pass');
+  });
+
+  it('routes an explicitly allowed other-origin API', () => {
+    const crossOrigin = resolveConfig({ api: ['https://api.other.example/v1/'] }, ORIGIN, { allowCrossOriginApi: true });
+    expect(routeFor(facts('https://api.other.example/v1/items'), crossOrigin)).toBe('api');
+    expect(routeFor(facts(url('/api/items')), crossOrigin)).toBe('pass');
+  });
+});

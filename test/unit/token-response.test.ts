@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { AuthProxyError, TokenResponseError } from '../../src/core/errors.js';
+import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse } from '../../src/core/token-response.js';
+import { T0, seconds, signedJwt, tokenBody, tokenSet, unsecuredJwt } from './helpers.js';
+
+const httpDate = (ms: number): string => new Date(ms).toUTCString();
+
+function parseError(body: unknown): TokenResponseError {
+  try {
+    parseTokenResponse(body, T0, null);
+  } catch (error) {
+    if (error instanceof TokenResponseError) return error;
+    throw error;
+  }
+  throw new Error('expected parseTokenResponse to throw');
+}
+
+describe('parseTokenResponse: valid responses', () => {
+  it('parses a full RFC 6749 §5.1 response with opaque tokens', () => {
+    const tokens = parseTokenResponse(tokenBody({ scope: 'read write' }), T0, null);
+    expect(tokens).toEqual({
+      accessToken: 'access-opaque-1',
+      refreshToken: 'refresh-opaque-1',
+      expiresAt: T0 + 3_600_000,
+      scope: 'read write',
+      idToken: null,
+      claims: null,
+      clockOffset: 0,
+    });
+  });
+
+  it('accepts a missing token_type as Bearer, and token_type in any case', () => {
+    const { token_type: _omitted, ...withoutType } = tokenBody();
+    expect(parseTokenResponse(withoutType, T0, null).accessToken).toBe('access-opaque-1');
+    expect(parseTokenResponse(tokenBody({ token_type: 'bearer' }), T0, null).accessToken).toBe('access-opaque-1');
+    expect(parseTokenResponse(tokenBody({ token_type: 'BEARER' }), T0, null).accessToken).toBe('access-opaque-1');
+  });
+
+  it('treats a missing or null refresh_token as none', () => {
+    expect(parseTokenResponse(tokenBody({ refresh_token: undefined }), T0, null).refreshToken).toBeNull();
+    expect(parseTokenResponse(tokenBody({ refresh_token: null }), T0, null).refreshToken).toBeNull();
+  });
+
+  it('accepts a numeric-string expires_in', () => {
+    expect(parseTokenResponse(tokenBody({ expires_in: '900' }), T0, null).expiresAt).toBe(T0 + 900_000);
+    expect(parseTokenResponse(tokenBody({ expires_in: ' 60 ' }), T0, null).expiresAt).toBe(T0 + 60_000);
+  });
+
+  it('reads claims from a JWT access token and takes the expiry from exp when expires_in is absent', async () => {
+    const accessToken = await signedJwt({ sub: 'user-1', iat: seconds(T0), exp: seconds(T0) + 600 });
+    const tokens = parseTokenResponse({ access_token: accessToken, token_type: 'Bearer' }, T0, null);
+    expect(tokens.claims).toMatchObject({ sub: 'user-1', exp: seconds(T0) + 600 });
+    expect(tokens.expiresAt).toBe(T0 + 600_000);
+  });
+
+  it('corrects a JWT exp by the server clock offset from the Date header', async () => {
+    const serverNow = T0 + 300_000;
+    const accessToken = await signedJwt({ sub: 'user-1', exp: seconds(serverNow) + 600 });
+    const tokens = parseTokenResponse({ access_token: accessToken }, T0, httpDate(serverNow));
+    expect(tokens.clockOffset).toBe(300_000);
+    expect(tokens.expiresAt).toBe(T0 + 600_000);
+  });
+
+  it('corrects a JWT exp by the offset estimated from iat when there is no Date header', () => {
+    const serverNow = T0 - 600_000;
+    const accessToken = unsecuredJwt({ iat: seconds(serverNow), exp: seconds(serverNow) + 300 });
+    const tokens = parseTokenResponse({ access_token: accessToken }, T0, null);
+    expect(tokens.clockOffset).toBe(-600_000);
+    expect(tokens.expiresAt).toBe(T0 + 300_000);
+  });
+
+  it('prefers expires_in over the JWT exp', async () => {
+    const accessToken = await signedJwt({ exp: seconds(T0) + 60 });
+    expect(parseTokenResponse({ access_token: accessToken, expires_in: 3600 }, T0, null).expiresAt).toBe(T0 + 3_600_000);
+  });
+
+  it('has no claims and no expiry for an opaque token without expires_in', () => {
+    const tokens = parseTokenResponse({ access_token: 'opaque.not-a-jwt', token_type: 'Bearer' }, T0, null);
+    expect(tokens.claims).toBeNull();
+    expect(tokens.expiresAt).toBeNull();
+  });
+
+  it('prefers the ID token claims over the access token claims', async () => {
+    const accessToken = await signedJwt({ sub: 'access-subject', scope: 'api' });
+    const idToken = await signedJwt({ sub: 'user-7', name: 'Ada', email: 'ada@example.com' });
+    const tokens = parseTokenResponse(tokenBody({ access_token: accessToken, id_token: idToken }), T0, null);
+    expect(tokens.idToken).toBe(idToken);
+    expect(tokens.claims).toMatchObject({ sub: 'user-7', name: 'Ada' });
+  });
+
+  it('falls back to the access token claims when the ID token does not decode', async () => {
+    const accessToken = await signedJwt({ sub: 'access-subject' });
+    const tokens = parseTokenResponse(tokenBody({ access_token: accessToken, id_token: 'opaque-id' }), T0, null);
+    expect(tokens.claims).toMatchObject({ sub: 'access-subject' });
+  });
+
+  it('takes claims from a JWT ID token even when the access token is opaque', async () => {
+    const idToken = await signedJwt({ sub: 'user-7' });
+    const tokens = parseTokenResponse(tokenBody({ id_token: idToken }), T0, null);
+    expect(tokens.claims).toMatchObject({ sub: 'user-7' });
+    expect(tokens.expiresAt).toBe(T0 + 3_600_000);
+  });
+});
+
+describe('parseTokenResponse: invalid responses', () => {
+  it.each([
+    ['null', null],
+    ['an array', [tokenBody()]],
+    ['a string', 'access-opaque-1'],
+    ['a number', 42],
+  ])('rejects a body that is %s', (_name, body) => {
+    const error = parseError(body);
+    expect(error.code).toBe('invalid_token_response');
+    expect(error).toBeInstanceOf(AuthProxyError);
+  });
+
+  it.each([
+    ['missing', {}],
+    ['empty', { access_token: '' }],
+    ['blank', { access_token: '   ' }],
+    ['not a string', { access_token: 12345 }],
+    ['null', { access_token: null }],
+  ])('rejects an access_token that is %s', (_name, overrides: Record<string, unknown>) => {
+    const body = { ...tokenBody(), ...overrides };
+    if (!('access_token' in overrides)) delete body.access_token;
+    expect(parseError(body).code).toBe('invalid_token_response');
+  });
+
+  it.each(['mac', 'DPoP', 'N_A', 42])('rejects token_type %j (only Bearer is supported)', (tokenType) => {
+    expect(parseError(tokenBody({ token_type: tokenType })).message).toMatch(/token_type/);
+  });
+
+  it.each([
+    ['a non-numeric string', 'soon'],
+    ['a negative number', -5],
+    ['a negative numeric string', '-5'],
+    ['a boolean', true],
+    ['an object', { seconds: 3600 }],
+  ])('rejects expires_in that is %s', (_name, expiresIn) => {
+    expect(parseError(tokenBody({ expires_in: expiresIn })).message).toMatch(/expires_in/);
+  });
+
+  it.each([
+    ['refresh_token', 12],
+    ['refresh_token', ''],
+    ['id_token', false],
+    ['scope', ['read']],
+  ])('rejects %s of the wrong type (%j)', (key, value) => {
+    expect(parseError(tokenBody({ [key]: value })).message).toContain(key);
+  });
+
+  it('rejects an access_token with whitespace, quotes or backslashes (not usable in a Bearer header)', () => {
+    for (const bad of ['abc def', 'abc"def', 'abc\\def', 'abc\ndef']) {
+      expect(parseError(tokenBody({ access_token: bad })).code).toBe('invalid_token_response');
+    }
+  });
+
+  it('never puts a token value in the error message or its serialized form', () => {
+    const secret = 'SECRET-TOKEN-VALUE-c0ffee';
+    const badBodies: unknown[] = [
+      { access_token: `${secret} with space` },
+      { access_token: `${secret}"quoted` },
+      { access_token: secret, token_type: 'mac', refresh_token: `${secret}-refresh` },
+      { access_token: secret, expires_in: 'later', refresh_token: `${secret}-refresh` },
+      { access_token: secret, refresh_token: { value: secret } },
+      { access_token: secret, refresh_token: `${secret}-refresh`, id_token: 7 },
+      { access_token: secret, refresh_token: `${secret}-refresh`, scope: 42 },
+      { access_token: [secret] },
+    ];
+    for (const body of badBodies) {
+      const error = parseError(body);
+      expect(error.message).not.toContain(secret);
+      expect(JSON.stringify(error.toJSON())).not.toContain(secret);
+      expect(String(error.stack)).not.toContain(secret);
+    }
+  });
+});
+
+describe('looksLikeTokenResponse', () => {
+  it('is true for objects with access_token and false otherwise', () => {
+    expect(looksLikeTokenResponse(tokenBody())).toBe(true);
+    expect(looksLikeTokenResponse({ user: 'ada' })).toBe(false);
+    expect(looksLikeTokenResponse(null)).toBe(false);
+    expect(looksLikeTokenResponse('access_token')).toBe(false);
+  });
+});
+
+describe('mergeRotatedTokens (RFC 6749 §6)', () => {
+  const previous = tokenSet({ accessToken: 'access-1', refreshToken: 'refresh-1', scope: 'read', expiresAt: T0 });
+
+  it('keeps the old refresh token when the response carries none', () => {
+    const merged = mergeRotatedTokens(previous, tokenSet({ accessToken: 'access-2', refreshToken: null, expiresAt: T0 + 3_600_000 }));
+    expect(merged.accessToken).toBe('access-2');
+    expect(merged.refreshToken).toBe('refresh-1');
+    expect(merged.expiresAt).toBe(T0 + 3_600_000);
+  });
+
+  it('replaces the refresh token when the server rotated it', () => {
+    const merged = mergeRotatedTokens(previous, tokenSet({ accessToken: 'access-2', refreshToken: 'refresh-2' }));
+    expect(merged.refreshToken).toBe('refresh-2');
+  });
+
+  it('keeps the scope unless the response names a new one', () => {
+    expect(mergeRotatedTokens(previous, tokenSet({ scope: null })).scope).toBe('read');
+    expect(mergeRotatedTokens(previous, tokenSet({ scope: 'read write' })).scope).toBe('read write');
+  });
+
+  it('keeps the ID token and its claims when a refresh returns no new ID token', () => {
+    const withId = tokenSet({ idToken: 'id-1', claims: { sub: 'user-1', name: 'Ada' } });
+    const merged = mergeRotatedTokens(withId, tokenSet({ accessToken: 'access-2', idToken: null, claims: { sub: 'access-claims' } }));
+    expect(merged.idToken).toBe('id-1');
+    expect(merged.claims).toEqual({ sub: 'user-1', name: 'Ada' });
+  });
+
+  it('takes the new claims when a new ID token arrives', () => {
+    const withId = tokenSet({ idToken: 'id-1', claims: { sub: 'user-1' } });
+    const merged = mergeRotatedTokens(withId, tokenSet({ idToken: 'id-2', claims: { sub: 'user-1', name: 'Renamed' } }));
+    expect(merged.idToken).toBe('id-2');
+    expect(merged.claims).toEqual({ sub: 'user-1', name: 'Renamed' });
+  });
+});
