@@ -1,6 +1,6 @@
 // @ts-check
 import { parseBearer } from './bearer.js';
-import { checkPassword } from './credentials.js';
+import { cookieLogin, cookieLogout, cookieRefresh } from './cookie-auth.js';
 import { redeemRefreshToken, startSession } from './grants.js';
 import {
   SMALL_BODY_LIMIT,
@@ -12,14 +12,16 @@ import {
   sendMethodNotAllowed,
   sendNotFound,
 } from './http-util.js';
-import { applyRefreshKnob } from './knobs.js';
+import { readJsonLogin } from './json-login.js';
 import { sendOAuthError, sendTokenResponse } from './oauth-response.js';
+import { applyRefreshKnob } from './refresh-knob.js';
 import { parseScope } from './scope.js';
 
 /**
  * The SPA-style JSON auth endpoints under /api/auth/. They answer with the
  * same RFC 6749 §5.1/§5.2 bodies as /oauth/token; only the request encoding
  * differs (JSON instead of a form). They are not protected resources.
+ * The cookie variants under /api/auth/cookie/ are in cookie-auth.js.
  */
 
 /** @typedef {import('./context.js').ServerContext} ServerContext */
@@ -49,18 +51,10 @@ export async function handleAuthApi(ctx, req, res, pathname) {
  */
 async function login(ctx, req, res) {
   ctx.counters.loginCalls++;
-  const body = parseJsonObject(await readBody(req, SMALL_BODY_LIMIT));
-  if (body === null) return sendOAuthError(res, 400, 'invalid_request', 'body must be a JSON object');
-  const { username, password, scope: requested } = body;
-  if (typeof username !== 'string' || typeof password !== 'string') {
-    return sendOAuthError(res, 400, 'invalid_request', 'username and password are required strings');
-  }
-  const scope = parseScope(requested);
-  if (scope === null) return sendOAuthError(res, 400, 'invalid_scope', 'scope is malformed');
-  if (!checkPassword(ctx.users, username, password)) {
-    return sendOAuthError(res, 400, 'invalid_grant', 'wrong username or password');
-  }
-  sendTokenResponse(res, await startSession(ctx, { sub: username, clientId: ctx.clientId, scope }));
+  const owner = await readJsonLogin(ctx, req, res);
+  if (owner === null) return;
+  const tokens = await startSession(ctx, { sub: owner.sub, clientId: ctx.clientId, scope: owner.scope });
+  sendTokenResponse(res, tokens, { shape: ctx.knobs.tokenShape });
 }
 
 /**
@@ -73,7 +67,7 @@ async function refresh(ctx, req, res) {
   // Counted on arrival: tests compare this with the number of refreshes the
   // client attempted, whatever the outcome.
   ctx.counters.refreshCalls++;
-  if (applyRefreshKnob(ctx.knobs, req, res)) return;
+  if (await applyRefreshKnob(ctx.knobs, req, res)) return;
   const body = parseJsonObject(await readBody(req, SMALL_BODY_LIMIT));
   if (body === null) return sendOAuthError(res, 400, 'invalid_request', 'body must be a JSON object');
   const { refresh_token: refreshToken, scope } = body;
@@ -84,7 +78,7 @@ async function refresh(ctx, req, res) {
   if (requestedScope === null) return sendOAuthError(res, 400, 'invalid_scope', 'scope is malformed');
   const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, requestedScope });
   if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
-  sendTokenResponse(res, result.tokens);
+  sendTokenResponse(res, result.tokens, { shape: ctx.knobs.tokenShape });
 }
 
 /**
@@ -156,4 +150,7 @@ const ROUTES = Object.assign(Object.create(null), {
   '/api/auth/login': login,
   '/api/auth/refresh': refresh,
   '/api/auth/logout': logout,
+  '/api/auth/cookie/login': cookieLogin,
+  '/api/auth/cookie/refresh': cookieRefresh,
+  '/api/auth/cookie/logout': cookieLogout,
 });

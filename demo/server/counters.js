@@ -21,10 +21,19 @@
  * @property {number} revocations families or access tokens revoked at the client's request
  * @property {number} requestsWithAuthorization resource requests (/api/*, not /api/auth/*) carrying Authorization
  * @property {number} requestsWithoutAuthorization resource requests without Authorization
+ * @property {number} codeExchanges authorization codes exchanged for tokens (RFC 6749 §4.1.3)
  * @property {Record<string, PathCount>} byPath the same split, per pathname
+ * @property {number} wsConnectionAttempts WebSocket upgrade requests to /ws/* paths
+ * @property {number} wsAuthenticated WebSocket connections admitted after their credential was verified
+ * @property {number} wsRejected WebSocket connections closed because their credential was missing, bad, expired or late
+ * @property {number} wsReauthenticated in-band re-authentications accepted on open connections
+ * @property {number} wsMessagesReceived data frames received on admitted connections (auth frames excluded)
+ * @property {number} wsTicketsIssued one-time tickets issued by POST /api/ws-ticket
+ * @property {Record<string, number>} wsAuthenticatedBy admitted connections per strategy (protocol, message, ticket, query)
+ * @property {Record<string, number>} wsClientCloses close codes sent by clients (server-initiated closes excluded)
  */
 
-/** @typedef {Exclude<keyof Counters, 'byPath'>} NumericCounter */
+/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses'>} NumericCounter */
 
 /** @type {readonly NumericCounter[]} */
 const NUMERIC_COUNTERS = [
@@ -36,7 +45,18 @@ const NUMERIC_COUNTERS = [
   'revocations',
   'requestsWithAuthorization',
   'requestsWithoutAuthorization',
+  'codeExchanges',
+  'wsConnectionAttempts',
+  'wsAuthenticated',
+  'wsRejected',
+  'wsReauthenticated',
+  'wsMessagesReceived',
+  'wsTicketsIssued',
 ];
+
+/** Counters that are maps; zeroed by emptying them. */
+/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses')[]} */
+const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses'];
 
 /** @returns {Counters} */
 export function createCounters() {
@@ -50,6 +70,15 @@ export function createCounters() {
     revocations: 0,
     requestsWithAuthorization: 0,
     requestsWithoutAuthorization: 0,
+    codeExchanges: 0,
+    wsConnectionAttempts: 0,
+    wsAuthenticated: 0,
+    wsRejected: 0,
+    wsReauthenticated: 0,
+    wsMessagesReceived: 0,
+    wsTicketsIssued: 0,
+    wsAuthenticatedBy: Object.create(null),
+    wsClientCloses: Object.create(null),
     // No prototype: a request path such as "/__proto__" stays an ordinary key.
     byPath: Object.create(null),
   };
@@ -62,7 +91,10 @@ export function createCounters() {
  */
 export function resetCounters(counters) {
   for (const name of NUMERIC_COUNTERS) counters[name] = 0;
-  for (const path of Object.keys(counters.byPath)) delete counters.byPath[path];
+  for (const name of MAP_COUNTERS) {
+    const map = counters[name];
+    for (const key of Object.keys(map)) delete map[key];
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 // @ts-check
+import { verifyS256 } from './pkce.js';
 import { formatScope, isScopeSubset } from './scope.js';
 
 /**
- * Issuing and redeeming tokens; shared by the JSON endpoints under /api/auth/
- * and the RFC 6749 token endpoint, so both behave identically.
+ * Issuing and redeeming tokens and authorization codes; shared by the JSON
+ * endpoints under /api/auth/ and the RFC 6749 token endpoint, so both behave
+ * identically.
  */
 
 /** @typedef {import('./context.js').ServerContext} ServerContext */
@@ -62,7 +64,10 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
   }
   // Spend the token before any await: a concurrent request with the same
   // token must already see it as used.
-  record.used = true;
+  // RFC 6749 §6: the server MAY issue a new refresh token. With the
+  // 'no-refresh-token' shape it does not rotate, so the presented token stays valid.
+  const rotate = ctx.knobs.tokenShape !== 'no-refresh-token';
+  if (rotate) record.used = true;
   const tokens = await issueTokens(ctx, {
     sub: record.sub,
     clientId,
@@ -71,21 +76,71 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
     // access token is narrowed.
     refreshScope: record.scope,
     accessScope,
+    keepRefreshToken: rotate ? undefined : refreshToken,
   });
   ctx.counters.refreshSuccess++;
   return { ok: true, tokens };
 }
 
 /**
+ * Authorization code grant (RFC 6749 §4.1.3) with PKCE (RFC 7636 §4.6). The
+ * code is checked against everything it was bound to before its use is:
+ * replaying a spent code with the right client, redirect_uri and verifier
+ * means the whole grant leaked, so the session it started is revoked
+ * (RFC 6749 §4.1.2); someone holding only an intercepted code (what PKCE
+ * defends against) gets invalid_grant without ending the victim's session.
  * @param {ServerContext} ctx
- * @param {{ sub: string, clientId: string, family: string, refreshScope: readonly string[], accessScope: readonly string[] }} grant
+ * @param {{ code: string, clientId: string, redirectUri: string, codeVerifier: string }} request
+ * @returns {Promise<GrantResult>}
+ */
+export async function exchangeAuthorizationCode(ctx, { code, clientId, redirectUri, codeVerifier }) {
+  const record = ctx.sessions.findCode(code);
+  if (record === undefined) {
+    return { ok: false, error: 'invalid_grant', description: 'authorization code is not recognised' };
+  }
+  if (record.clientId !== clientId) {
+    return { ok: false, error: 'invalid_grant', description: 'authorization code was issued to another client' };
+  }
+  // §4.1.3: redirect_uri must be identical to the authorization request's.
+  if (record.redirectUri !== redirectUri) {
+    return { ok: false, error: 'invalid_grant', description: 'redirect_uri does not match the authorization request' };
+  }
+  if (!verifyS256(codeVerifier, record.codeChallenge)) {
+    return { ok: false, error: 'invalid_grant', description: 'code_verifier does not match the code challenge' };
+  }
+  if (record.used) {
+    if (record.family !== undefined) ctx.sessions.revokeFamily(record.family);
+    return { ok: false, error: 'invalid_grant', description: 'authorization code was already used; session revoked' };
+  }
+  if (record.expiresAt <= ctx.clock.nowMs()) {
+    return { ok: false, error: 'invalid_grant', description: 'authorization code has expired' };
+  }
+  // Spend the code and link its session before any await, so a concurrent
+  // replay already sees both.
+  record.used = true;
+  const family = ctx.sessions.startFamily();
+  record.family = family;
+  const tokens = await issueTokens(ctx, {
+    sub: record.sub,
+    clientId,
+    family,
+    refreshScope: record.scope,
+    accessScope: record.scope,
+  });
+  ctx.counters.codeExchanges++;
+  return { ok: true, tokens };
+}
+
+/**
+ * @param {ServerContext} ctx
+ * @param {{ sub: string, clientId: string, family: string, refreshScope: readonly string[], accessScope: readonly string[], keepRefreshToken?: string }} grant the refresh token to hand back unchanged when not rotating
  * @returns {Promise<TokenResponse>}
  */
-async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessScope }) {
+async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessScope, keepRefreshToken }) {
   // Read the knob once so expires_in and the exp claim always agree.
   const ttl = ctx.knobs.accessTtl;
   const accessToken = await ctx.accessTokens.sign({ sub, sid: family, clientId, scope: accessScope, ttl });
-  const refreshToken = ctx.sessions.addRefreshToken({
+  const refreshToken = keepRefreshToken ?? ctx.sessions.addRefreshToken({
     family,
     sub,
     clientId,

@@ -94,15 +94,43 @@ export function parseForm(body) {
 }
 
 /**
+ * Responses whose bytes must never reach the client. Lets a handler run to the
+ * end (so every side effect happens) while the client sees a dropped
+ * connection instead of the answer; used by the lose-response refresh knob.
+ * @type {WeakSet<ServerResponse>}
+ */
+const discarded = new WeakSet();
+
+/**
+ * From now on, sending on this response destroys the connection instead.
+ * @param {ServerResponse} res
+ */
+export function discardResponse(res) {
+  discarded.add(res);
+}
+
+/**
+ * @param {ServerResponse} res
+ * @returns {boolean} true when the response was discarded and the connection destroyed
+ */
+function destroyIfDiscarded(res) {
+  if (!discarded.has(res)) return false;
+  res.destroy();
+  return true;
+}
+
+/**
  * @param {ServerResponse} res
  * @param {number} status
- * @param {unknown} body
- * @param {HeaderMap} [headers]
+ * @param {string} contentType
+ * @param {string} text
+ * @param {HeaderMap} [headers] may override Content-Type
  */
-export function sendJson(res, status, body, headers = {}) {
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+export function sendText(res, status, contentType, text, headers = {}) {
+  if (destroyIfDiscarded(res)) return;
+  const payload = Buffer.from(text, 'utf8');
   res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': contentType,
     'Content-Length': String(payload.length),
     ...headers,
   });
@@ -112,11 +140,63 @@ export function sendJson(res, status, body, headers = {}) {
 /**
  * @param {ServerResponse} res
  * @param {number} status
+ * @param {unknown} body
+ * @param {HeaderMap} [headers]
+ */
+export function sendJson(res, status, body, headers = {}) {
+  sendText(res, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
+}
+
+/**
+ * @param {ServerResponse} res
+ * @param {number} status
+ * @param {string} html
+ * @param {HeaderMap} [headers]
+ */
+export function sendHtml(res, status, html, headers = {}) {
+  sendText(res, status, 'text/html; charset=utf-8', html, headers);
+}
+
+/**
+ * @param {ServerResponse} res
+ * @param {number} status
  * @param {HeaderMap} [headers]
  */
 export function sendEmpty(res, status, headers = {}) {
+  if (destroyIfDiscarded(res)) return;
   res.writeHead(status, { 'Content-Length': '0', ...headers });
   res.end();
+}
+
+/**
+ * 302 Found (RFC 9110 §15.4.3). Location may be a relative reference
+ * (RFC 9110 §10.2.2).
+ * @param {ServerResponse} res
+ * @param {string} location
+ * @param {HeaderMap} [headers]
+ */
+export function sendRedirect(res, location, headers = {}) {
+  sendEmpty(res, 302, { Location: location, ...headers });
+}
+
+/**
+ * The value of one cookie from the Cookie header (RFC 6265 §4.2.1:
+ * "name=value" pairs separated by ";"). When the name repeats, the first one
+ * wins: browsers list cookies with longer paths first (RFC 6265 §5.4).
+ * @param {IncomingMessage} req
+ * @param {string} name
+ * @returns {string | undefined} undefined when absent or empty
+ */
+export function readCookie(req, name) {
+  const header = req.headers.cookie;
+  if (header === undefined) return undefined;
+  for (const pair of header.split(';')) {
+    const separator = pair.indexOf('=');
+    if (separator === -1 || pair.slice(0, separator).trim() !== name) continue;
+    const value = pair.slice(separator + 1).trim();
+    return value === '' ? undefined : value;
+  }
+  return undefined;
 }
 
 /** @param {ServerResponse} res */

@@ -1,31 +1,81 @@
 // @ts-check
-import { sendJson } from './http-util.js';
-import { sendOAuthError } from './oauth-response.js';
-
 /**
  * Knobs let a test change server behaviour mid-run: shorter token lifetimes,
- * or a refresh endpoint that refuses (invalid_grant, which must end the
- * session), fails (500, which must not) or drops the connection (network
- * error, which must not either).
+ * a refresh endpoint that refuses (invalid_grant, which must end the
+ * session), fails (5xx, 429, HTML, truncated JSON, dropped connections, which
+ * must not), stalls until released, or loses its response after rotating;
+ * malformed token responses; and resources that reject good tokens.
+ *
+ * This module is the knob surface: the names, their values and validation.
+ * What each knob does lives next to the code it affects (refresh-knob.js,
+ * token-shape.js, resource-faults.js).
  */
 
-/** @typedef {'ok' | 'invalid_grant' | 'error500' | 'reset'} RefreshMode */
+export { applyRefreshKnob, releaseHeldRefreshes } from './refresh-knob.js';
+
+/**
+ * @typedef {'ok' | 'invalid_grant' | 'invalid_client' | 'error500' | 'error503' | 'error429'
+ *   | 'html' | 'truncated' | 'reset' | 'hold' | 'lose-response'} RefreshMode
+ */
+
+/**
+ * @typedef {'normal' | 'no-expires-in' | 'no-refresh-token' | 'no-access-token'
+ *   | 'bad-expires-in' | 'garbage-jwt'} TokenShape
+ */
 
 /**
  * @typedef {object} Knobs
  * @property {number} accessTtl lifetime in seconds of access tokens issued from now on
- * @property {RefreshMode} refresh behaviour of both refresh endpoints
+ * @property {RefreshMode} refresh behaviour of every refresh endpoint
+ * @property {number} retryAfter Retry-After seconds sent by the error503 and error429 refresh modes
+ * @property {TokenShape} tokenShape how every token response is distorted on the wire
+ * @property {string[]} unauthorizedPaths resource pathnames that answer 401 invalid_token to any token
+ * @property {string[]} stepUpPaths resource pathnames that answer 401 insufficient_user_authentication (RFC 9470)
+ * @property {string[]} insufficientScopePaths resource pathnames that answer 403 insufficient_scope (RFC 6750 §3.1)
  */
 
 /** @type {readonly RefreshMode[]} */
-const REFRESH_MODES = ['ok', 'invalid_grant', 'error500', 'reset'];
+export const REFRESH_MODES = [
+  'ok',
+  'invalid_grant',
+  'invalid_client',
+  'error500',
+  'error503',
+  'error429',
+  'html',
+  'truncated',
+  'reset',
+  'hold',
+  'lose-response',
+];
+
+/** @type {readonly TokenShape[]} */
+export const TOKEN_SHAPES = [
+  'normal',
+  'no-expires-in',
+  'no-refresh-token',
+  'no-access-token',
+  'bad-expires-in',
+  'garbage-jwt',
+];
+
+/** Short enough that a client honouring Retry-After keeps a test fast. */
+const DEFAULT_RETRY_AFTER = 2;
 
 /**
  * @param {number} accessTtl
  * @returns {Knobs}
  */
 export function createKnobs(accessTtl) {
-  return { accessTtl, refresh: 'ok' };
+  return {
+    accessTtl,
+    refresh: 'ok',
+    retryAfter: DEFAULT_RETRY_AFTER,
+    tokenShape: 'normal',
+    unauthorizedPaths: [],
+    stepUpPaths: [],
+    insufficientScopePaths: [],
+  };
 }
 
 /**
@@ -45,6 +95,23 @@ function isRefreshMode(value) {
 }
 
 /**
+ * @param {unknown} value
+ * @returns {value is TokenShape}
+ */
+function isTokenShape(value) {
+  return TOKEN_SHAPES.some((shape) => shape === value);
+}
+
+/**
+ * Pathnames as the router sees them (absolute, no query).
+ * @param {unknown} value
+ * @returns {value is string[]}
+ */
+function isPathList(value) {
+  return Array.isArray(value) && value.every((path) => typeof path === 'string' && path.startsWith('/'));
+}
+
+/**
  * Merges a partial update into the live knobs. Unknown keys and bad values are
  * rejected as a whole, so a typo in a test fails loudly instead of silently.
  * @param {Knobs} knobs
@@ -52,42 +119,38 @@ function isRefreshMode(value) {
  * @returns {string | null} an error message, or null when applied
  */
 export function applyKnobPatch(knobs, patch) {
+  /** @type {Partial<Knobs>} */
+  const update = {};
   for (const [key, value] of Object.entries(patch)) {
-    if (key === 'accessTtl') {
-      if (!isTtl(value)) return 'accessTtl must be a non-negative integer';
-    } else if (key === 'refresh') {
-      if (!isRefreshMode(value)) return `refresh must be one of ${REFRESH_MODES.join(', ')}`;
-    } else {
-      return `unknown knob ${key}`;
+    switch (key) {
+      case 'accessTtl':
+        if (!isTtl(value)) return 'accessTtl must be a non-negative integer';
+        update.accessTtl = value;
+        break;
+      case 'refresh':
+        if (!isRefreshMode(value)) return `refresh must be one of ${REFRESH_MODES.join(', ')}`;
+        update.refresh = value;
+        break;
+      case 'retryAfter':
+        // RFC 9110 §10.2.3: delay-seconds is a non-negative integer.
+        if (!isTtl(value)) return 'retryAfter must be a non-negative integer';
+        update.retryAfter = value;
+        break;
+      case 'tokenShape':
+        if (!isTokenShape(value)) return `tokenShape must be one of ${TOKEN_SHAPES.join(', ')}`;
+        update.tokenShape = value;
+        break;
+      case 'unauthorizedPaths':
+      case 'stepUpPaths':
+      case 'insufficientScopePaths':
+        if (!isPathList(value)) return `${key} must be an array of paths starting with /`;
+        // A copy, so the caller's array cannot change the knob later.
+        update[key] = [...value];
+        break;
+      default:
+        return `unknown knob ${key}`;
     }
   }
-  const { accessTtl, refresh } = patch;
-  if (isTtl(accessTtl)) knobs.accessTtl = accessTtl;
-  if (isRefreshMode(refresh)) knobs.refresh = refresh;
+  Object.assign(knobs, update);
   return null;
-}
-
-/**
- * Applies the refresh knob at a refresh endpoint. Called after refreshCalls
- * was counted and before the token store is touched.
- * @param {Knobs} knobs
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
- * @returns {boolean} true when the knob produced the outcome and the caller must stop
- */
-export function applyRefreshKnob(knobs, req, res) {
-  switch (knobs.refresh) {
-    case 'ok':
-      return false;
-    case 'invalid_grant':
-      sendOAuthError(res, 400, 'invalid_grant', 'refresh refused by test knob');
-      return true;
-    case 'error500':
-      sendJson(res, 500, { error: 'server_error' }, { 'Cache-Control': 'no-store' });
-      return true;
-    case 'reset':
-      // No response at all: the client's fetch rejects with a network error.
-      req.socket.destroy();
-      return true;
-  }
 }

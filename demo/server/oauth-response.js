@@ -1,5 +1,6 @@
 // @ts-check
 import { sendJson } from './http-util.js';
+import { shapeTokenResponse } from './token-shape.js';
 
 /**
  * The OAuth 2.0 wire format for token-endpoint answers, shared by the JSON
@@ -31,11 +32,21 @@ const NO_STORE = {
 };
 
 /**
- * @param {import('node:http').ServerResponse} res
- * @param {TokenResponse} body
+ * @typedef {object} TokenResponseOptions
+ * @property {import('./knobs.js').TokenShape} shape knobs.tokenShape, applied here for every endpoint
+ * @property {boolean} [withoutRefreshToken] the refresh token travels another way (an HttpOnly cookie)
+ * @property {Record<string, string>} [headers]
  */
-export function sendTokenResponse(res, body) {
-  sendJson(res, 200, body, NO_STORE);
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {TokenResponse} tokens
+ * @param {TokenResponseOptions} options
+ */
+export function sendTokenResponse(res, tokens, { shape, withoutRefreshToken = false, headers = {} }) {
+  const body = shapeTokenResponse(tokens, shape);
+  if (withoutRefreshToken) delete body.refresh_token;
+  sendJson(res, 200, body, { ...NO_STORE, ...headers });
 }
 
 /**

@@ -1,6 +1,7 @@
 // @ts-check
+import { handleAuthorize } from './authorize.js';
 import { checkPassword } from './credentials.js';
-import { redeemRefreshToken, startSession } from './grants.js';
+import { exchangeAuthorizationCode, redeemRefreshToken, startSession } from './grants.js';
 import {
   SMALL_BODY_LIMIT,
   isFormRequest,
@@ -10,13 +11,15 @@ import {
   sendMethodNotAllowed,
   sendNotFound,
 } from './http-util.js';
-import { applyRefreshKnob } from './knobs.js';
 import { sendInvalidClient, sendOAuthError, sendTokenResponse } from './oauth-response.js';
+import { applyRefreshKnob } from './refresh-knob.js';
 import { parseScope } from './scope.js';
 
 /**
- * Standard OAuth 2.0 endpoints: the token endpoint (RFC 6749 §3.2) with the
- * password and refresh_token grants, and token revocation (RFC 7009).
+ * Standard OAuth 2.0 endpoints: the authorization endpoint (RFC 6749 §3.1, in
+ * authorize.js), the token endpoint (RFC 6749 §3.2) with the
+ * authorization_code (+ PKCE), password and refresh_token grants, and token
+ * revocation (RFC 7009).
  * The client is public (RFC 6749 §2.1): it identifies itself with client_id
  * in the form body and has no secret.
  */
@@ -32,6 +35,7 @@ import { parseScope } from './scope.js';
  * @param {string} pathname
  */
 export async function handleOAuth(ctx, req, res, pathname) {
+  if (pathname === '/oauth/authorize') return handleAuthorize(ctx, req, res);
   const handler = pathname === '/oauth/token' ? token : pathname === '/oauth/revoke' ? revoke : undefined;
   if (handler === undefined) return sendNotFound(res);
   // RFC 6749 §3.2 and RFC 7009 §2.1: POST only.
@@ -83,10 +87,12 @@ async function token(ctx, req, res) {
   if (grantType === undefined) return sendOAuthError(res, 400, 'invalid_request', 'grant_type is required');
   if (grantType === 'refresh_token') {
     ctx.counters.refreshCalls++;
-    if (applyRefreshKnob(ctx.knobs, req, res)) return;
+    if (await applyRefreshKnob(ctx.knobs, req, res)) return;
   }
   if (!acceptClient(ctx, form, res)) return;
   switch (grantType) {
+    case 'authorization_code':
+      return authorizationCodeGrant(ctx, form, res);
     case 'password':
       return passwordGrant(ctx, form, res);
     case 'refresh_token':
@@ -94,6 +100,25 @@ async function token(ctx, req, res) {
     default:
       return sendOAuthError(res, 400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
   }
+}
+
+/**
+ * RFC 6749 §4.1.3 authorization code grant; the client is public, so PKCE
+ * (RFC 7636 §4.5) is what proves it started the authorization request.
+ * @param {ServerContext} ctx
+ * @param {Map<string, string>} form
+ * @param {ServerResponse} res
+ */
+async function authorizationCodeGrant(ctx, form, res) {
+  const code = form.get('code');
+  const redirectUri = form.get('redirect_uri');
+  const codeVerifier = form.get('code_verifier');
+  if (code === undefined || redirectUri === undefined || codeVerifier === undefined) {
+    return sendOAuthError(res, 400, 'invalid_request', 'code, redirect_uri and code_verifier are required');
+  }
+  const result = await exchangeAuthorizationCode(ctx, { code, clientId: ctx.clientId, redirectUri, codeVerifier });
+  if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
+  sendTokenResponse(res, result.tokens, { shape: ctx.knobs.tokenShape });
 }
 
 /**
@@ -113,7 +138,8 @@ async function passwordGrant(ctx, form, res) {
   if (!checkPassword(ctx.users, username, password)) {
     return sendOAuthError(res, 400, 'invalid_grant', 'wrong username or password');
   }
-  sendTokenResponse(res, await startSession(ctx, { sub: username, clientId: ctx.clientId, scope }));
+  const tokens = await startSession(ctx, { sub: username, clientId: ctx.clientId, scope });
+  sendTokenResponse(res, tokens, { shape: ctx.knobs.tokenShape });
 }
 
 /**
@@ -129,7 +155,7 @@ async function refreshGrant(ctx, form, res) {
   if (requestedScope === null) return sendOAuthError(res, 400, 'invalid_scope', 'scope is malformed');
   const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, requestedScope });
   if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
-  sendTokenResponse(res, result.tokens);
+  sendTokenResponse(res, result.tokens, { shape: ctx.knobs.tokenShape });
 }
 
 /**

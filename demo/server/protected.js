@@ -2,11 +2,13 @@
 import { createHash } from 'node:crypto';
 import { authenticate } from './bearer.js';
 import { readBody, sendJson, sendMethodNotAllowed, sendNotFound } from './http-util.js';
+import { applyResourceFault } from './resource-faults.js';
 
 /**
  * Protected resources under /api/ (everything except /api/auth/*). Every
  * request is authenticated first, so an unknown path with a bad token gets
- * 401 and one with a good token gets 404.
+ * 401 and one with a good token gets 404. Then the path knobs
+ * (resource-faults.js) may refuse even a good token.
  */
 
 /** @typedef {import('./context.js').ServerContext} ServerContext */
@@ -29,6 +31,7 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
 export async function handleProtected(ctx, req, res, pathname) {
   const claims = await authenticate(ctx, req, res);
   if (claims === null) return;
+  if (applyResourceFault(ctx, res, pathname)) return;
   const method = req.method ?? 'GET';
 
   switch (pathname) {

@@ -4,8 +4,10 @@ import { applyCorsHeaders, sendPreflight } from './cors.js';
 import { countResourceRequest, isResourcePath } from './counters.js';
 import { BodyTooLargeError, sendJson, sendMethodNotAllowed, sendNotFound } from './http-util.js';
 import { handleOAuth } from './oauth.js';
+import { NOTES_PATH, handleNotes } from './notes.js';
 import { handleProtected } from './protected.js';
 import { TEST_HOOK_PREFIX, handleTestHook } from './test-hooks.js';
+import { WS_TICKET_PATH, handleWsTicket } from './websocket-tickets.js';
 
 /**
  * Dispatches each request to the module that owns its path. Cross-cutting
@@ -49,6 +51,8 @@ async function route(ctx, serveStatic, req, res) {
 
   if (isResourcePath(pathname)) {
     countResourceRequest(ctx.counters, pathname, req.headers.authorization !== undefined);
+    if (pathname === WS_TICKET_PATH) return handleWsTicket(ctx, req, res);
+    if (pathname === NOTES_PATH) return handleNotes(ctx, req, res);
     return handleProtected(ctx, req, res, pathname);
   }
   if (pathname.startsWith('/api/auth/')) return handleAuthApi(ctx, req, res, pathname);

@@ -10,6 +10,7 @@ import { createRequestListener } from './router.js';
 import { createSessionStore } from './sessions.js';
 import { createSigningKeys } from './signing-keys.js';
 import { createStaticHandler } from './static.js';
+import { attachWebSockets } from './websocket.js';
 
 /**
  * Reference OAuth 2.0 authorization server + protected API for sw-auth-proxy's
@@ -60,6 +61,7 @@ const DEFAULT_USERS = { demo: 'demo', alice: 'wonderland' };
  * @property {import('./knobs.js').Knobs} knobs live object; changes apply to the next request
  * @property {() => void} resetCounters zeroes counters in place
  * @property {() => number} revokeAccessTokens revokes every access token issued so far; returns how many
+ * @property {import('./websocket.js').WebSockets} websockets the chat WebSocket at /ws/chat (history, dropAll)
  */
 
 /**
@@ -116,17 +118,20 @@ export async function startServer(options = {}) {
     testHooks,
   };
   server.on('request', createRequestListener(ctx, serveStatic));
+  const websockets = attachWebSockets(server, ctx);
 
   /** @type {Promise<void> | undefined} */
   let closing;
   return {
     url,
     port: address.port,
-    close: () => (closing ??= shutdown(server)),
+    // Upgraded sockets are no longer HTTP connections: closeAllConnections() does not end them.
+    close: () => (closing ??= (websockets.close(), shutdown(server))),
     counters,
     knobs,
     resetCounters: () => resetCounters(counters),
     revokeAccessTokens: () => accessTokens.revokeAll(),
+    websockets,
   };
 }
 

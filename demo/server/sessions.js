@@ -6,9 +6,11 @@ import { randomId, sha256 } from './random.js';
  * §4.14.2): the first refresh token and every token rotated from it. The
  * family id doubles as the `sid` claim of the access tokens it produces, so
  * revoking the family also kills those access tokens (checked in bearer.js).
+ * Authorization codes (RFC 6749 §4.1) live here too, because a code starts a
+ * family and a replayed code must be able to revoke it (§4.1.2).
  *
- * This module only holds state; the rules for redeeming a token live in
- * grants.js.
+ * This module only holds state; the rules for redeeming a token or a code
+ * live in grants.js.
  */
 
 /**
@@ -19,6 +21,18 @@ import { randomId, sha256 } from './random.js';
  * @property {string[]} scope scope granted to the family
  * @property {boolean} used set once the token has been rotated
  * @property {number} expiresAt server-clock milliseconds
+ */
+
+/**
+ * @typedef {object} CodeRecord
+ * @property {string} clientId client the code was issued to
+ * @property {string} redirectUri exactly as sent in the authorization request
+ * @property {string} codeChallenge RFC 7636 S256 challenge
+ * @property {string} sub resource owner who signed in
+ * @property {string[]} scope
+ * @property {number} expiresAt server-clock milliseconds
+ * @property {boolean} used set once the code has been exchanged
+ * @property {string | undefined} family the session the exchange started
  */
 
 /**
@@ -33,10 +47,15 @@ import { randomId, sha256 } from './random.js';
  * @property {(token: string) => RefreshRecord | undefined} findRefreshToken
  * @property {(sid: string) => boolean} isActive false for unknown or revoked sessions
  * @property {(sid: string) => boolean} revokeFamily true if the family was active before
+ * @property {(record: Omit<CodeRecord, 'used' | 'family'>) => string} addCode stores a new authorization code, returns it
+ * @property {(code: string) => CodeRecord | undefined} findCode
  */
 
 /** 32 random bytes, as the brief asks; far above RFC 6749 §10.10's 2^-128 guess bound. */
 const REFRESH_TOKEN_BYTES = 32;
+
+/** Authorization codes are as unguessable as refresh tokens (RFC 6749 §10.5). */
+const CODE_BYTES = 32;
 
 /** @returns {SessionStore} */
 export function createSessionStore() {
@@ -45,6 +64,9 @@ export function createSessionStore() {
   const refreshTokens = new Map();
   /** @type {Map<string, Family>} */
   const families = new Map();
+  /** Keyed by SHA-256 of the code, like refresh tokens. */
+  /** @type {Map<string, CodeRecord>} */
+  const codes = new Map();
 
   /** @param {string} token */
   const keyOf = (token) => sha256(token).toString('base64url');
@@ -72,6 +94,14 @@ export function createSessionStore() {
       if (family === undefined || family.revoked) return false;
       family.revoked = true;
       return true;
+    },
+    addCode(record) {
+      const code = randomId(CODE_BYTES);
+      codes.set(keyOf(code), { ...record, scope: [...record.scope], used: false, family: undefined });
+      return code;
+    },
+    findCode(code) {
+      return codes.get(keyOf(code));
     },
   };
 }

@@ -1,7 +1,7 @@
 // @ts-check
 import { SMALL_BODY_LIMIT, parseJsonObject, readBody, sendJson, sendMethodNotAllowed, sendNotFound } from './http-util.js';
 import { resetCounters } from './counters.js';
-import { applyKnobPatch } from './knobs.js';
+import { applyKnobPatch, releaseHeldRefreshes } from './knobs.js';
 
 /**
  * HTTP access to counters and knobs for tests that drive the server from
@@ -37,6 +37,9 @@ export async function handleTestHook(ctx, req, res, pathname) {
     case '/__test/knobs':
       if (method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
       return updateKnobs(ctx, req, res);
+    case '/__test/release-held-refreshes':
+      if (method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
+      return sendJson(res, 200, { released: releaseHeldRefreshes(ctx.knobs) }, NO_STORE);
     case '/__test/revoke-access-tokens':
       if (method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
       return sendJson(res, 200, { revoked: ctx.accessTokens.revokeAll() }, NO_STORE);
