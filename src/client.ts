@@ -15,6 +15,7 @@ export class AuthClient {
   readonly #connection: WorkerConnection;
   readonly #channel: BroadcastChannel;
   readonly #listeners = new Set<StateListener>();
+  readonly #sockets = new Set<AuthSocket>();
   readonly #onOnline = (): void => void this.#resumeIfOffline();
   #state: SessionState = ANONYMOUS;
   #revision = -1;
@@ -39,7 +40,7 @@ export class AuthClient {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Fetches the worker's current state (done once at registration). */
+  /** Fetches the worker's current state now (done at registration; sockets use it too). */
   async sync(): Promise<SessionState> {
     return this.#settle(await this.#connection.call('snapshot'));
   }
@@ -71,13 +72,21 @@ export class AuthClient {
     return result.token;
   }
 
-  /** A WebSocket that authenticates with the current token and reconnects after refreshes. */
+  /**
+   * A WebSocket-like connection that gets its credential from the worker before every
+   * (re)connect, refreshes once on an auth close code, and closes with 1000 on logout.
+   */
   socket(url: string | URL, options: AuthSocketOptions = {}): AuthSocket {
-    return new AuthSocket(this, url, options);
+    const socket = new AuthSocket(this, url, options);
+    this.#sockets.add(socket);
+    socket.addEventListener('close', () => this.#sockets.delete(socket));
+    return socket;
   }
 
-  /** Stops listening for state (the worker keeps running). */
+  /** Stops listening for state and closes this client's sockets (the worker keeps running). */
   close(): void {
+    // Sockets act on session events; without the channel they would miss a logout.
+    for (const socket of this.#sockets) socket.close(1000, 'client closed');
     this.#channel.close();
     globalThis.removeEventListener('online', this.#onOnline);
     this.#listeners.clear();

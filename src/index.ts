@@ -1,6 +1,21 @@
 export { registerAuthProxy, type RegisterOptions } from './register.js';
 export { AuthClient, type StateListener } from './client.js';
-export { AuthSocket, type AuthSocketOptions, type SocketAuthStrategy } from './socket.js';
+export {
+  AuthSocket,
+  AuthSocketError,
+  AuthSocketErrorEvent,
+  DEFAULT_AUTH_CLOSE_CODES,
+  ReconnectingEvent,
+  type AuthSocketErrorCode,
+  type AuthSocketEventMap,
+  type AuthSocketOptions,
+  type AuthSocketStatus,
+  type ReconnectReason,
+  type SocketAuthority,
+  type SocketAuthStrategy,
+  type SocketData,
+  type SocketRotateBehaviour,
+} from './socket.js';
 export type { AuthProxyConfig, RefreshFormat } from './core/config.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from './core/session-state.js';
 export {

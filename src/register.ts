@@ -1,7 +1,8 @@
 import { AuthClient } from './client.js';
 import { CLAIM_MESSAGE } from './core/control.js';
 import { resolveConfig, type AuthProxyConfig } from './core/config.js';
-import { WorkerUnavailableError } from './core/errors.js';
+import { ConfigError, WorkerUnavailableError } from './core/errors.js';
+import type { SessionEvent, SessionState } from './core/session-state.js';
 import { WorkerConnection } from './worker-connection.js';
 
 export interface RegisterOptions {
@@ -14,6 +15,18 @@ export interface RegisterOptions {
    * worker starts. Omit it for a composed worker that has its config in code.
    */
   config?: AuthProxyConfig;
+  /**
+   * Called in every tab when the session can no longer be refreshed: the refresh endpoint
+   * refused the refresh token (RFC 6749 §5.2 `invalid_grant`). Never called for a network
+   * failure, a timeout, 429 or 5xx — those keep the session (`offline`) and retry.
+   */
+  onExpired?: (state: SessionState, event: Extract<SessionEvent, { type: 'expired' }>) => void;
+  /**
+   * Where to send the user when the session expires (same rules as `onExpired`, which runs
+   * first). Not followed when the page is already there. A logout does not navigate: the
+   * app asked for it and decides what comes next.
+   */
+  loginUrl?: string;
 }
 
 /** How long to wait for the worker to take control of this page before giving up. */
@@ -30,6 +43,7 @@ export async function registerAuthProxy(options: RegisterOptions = {}): Promise<
   }
   // Validate here too, so a bad config fails in the page with a clear message.
   if (options.config !== undefined) resolveConfig(options.config, location.origin);
+  const loginTarget = resolveLoginUrl(options.loginUrl);
   const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
   const registration = await container.register(url, {
     updateViaCache: 'none',
@@ -38,7 +52,27 @@ export async function registerAuthProxy(options: RegisterOptions = {}): Promise<
   await untilControlled(container, registration, url);
   const client = new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
   await client.sync();
+  watchExpiry(client, options.onExpired, loginTarget);
   return client;
+}
+
+function resolveLoginUrl(loginUrl: string | undefined): URL | null {
+  if (loginUrl === undefined) return null;
+  try {
+    return new URL(loginUrl, location.href);
+  } catch {
+    throw new ConfigError(`loginUrl is not a valid URL: ${JSON.stringify(loginUrl)}`);
+  }
+}
+
+/** Wires `onExpired` / `loginUrl` to the `expired` event, and only to it. */
+function watchExpiry(client: AuthClient, onExpired: RegisterOptions['onExpired'], target: URL | null): void {
+  if (onExpired === undefined && target === null) return;
+  client.subscribe((state, event) => {
+    if (event.type !== 'expired') return;
+    onExpired?.(state, event);
+    if (target !== null && target.href !== location.href) location.assign(target.href);
+  });
 }
 
 function workerUrl(worker: string, config: AuthProxyConfig | undefined): string {
