@@ -1,5 +1,5 @@
 import type { AuthEngine } from './engine.js';
-import { AuthProxyError, ConfigError, LoginError, type SerializedAuthProxyError } from './errors.js';
+import { AuthProxyError, ConfigError, LoginError, TokenResponseError, type SerializedAuthProxyError } from './errors.js';
 import { readOAuthError } from './oauth-error.js';
 import type { StateMessage } from './session-state.js';
 
@@ -73,8 +73,9 @@ async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Re
   const { captured, error } = await engine.captureTokenResponse(response);
   if (captured) return;
   if (error !== undefined) throw error;
+  if (response.ok) throw new TokenResponseError(`login endpoint answered ${response.status} without a token response (RFC 6749 §5.1: no access_token)`, { status: response.status });
   const oauthError = (await readOAuthError(response)) ?? undefined;
   const status = response.status;
-  const because = response.ok ? 'did not return a usable token response' : `answered ${status}${oauthError === undefined ? '' : ` ${oauthError}`}`;
-  throw new LoginError('login_failed', `login endpoint ${because}`, oauthError === undefined ? { status } : { status, oauthError });
+  const named = oauthError === undefined ? '' : ` ${oauthError}`;
+  throw new LoginError('login_failed', `login endpoint answered ${status}${named}`, oauthError === undefined ? { status } : { status, oauthError });
 }

@@ -51,10 +51,16 @@ export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader
   };
 }
 
-/** True when a parsed JSON body looks like it is meant to be a token response. */
+/**
+ * True when a parsed JSON body is meant to be a token response, well-formed or not. Any
+ * token member counts, so a broken response that carries only a refresh_token is still
+ * stripped before the page sees it.
+ */
 export function looksLikeTokenResponse(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && 'access_token' in body;
+  return typeof body === 'object' && body !== null && TOKEN_MEMBERS.some((member) => member in body);
 }
+
+const TOKEN_MEMBERS = ['access_token', 'refresh_token', 'id_token', 'token_type'];
 
 /**
  * RFC 6749 §6: the server MAY issue a new refresh token; when it does not, the client

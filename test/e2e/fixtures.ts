@@ -29,15 +29,20 @@ export const FORM_CONFIG: AuthProxyConfig = {
 
 export const CONFIGS = { json: JSON_CONFIG, form: FORM_CONFIG } as const;
 
+type ServerOptions = NonNullable<Parameters<typeof startServer>[0]>;
+
 type Fixtures = {
+  /** Extra options for the reference server, e.g. `test.use({ serverOptions: { clockOffset: 600 } })`. */
+  serverOptions: ServerOptions;
   server: Server;
   /** Opens a tab on the harness page with the proxy registered as `window.auth`. */
   openTab: (config?: AuthProxyConfig) => Promise<Page>;
 };
 
 export const test = base.extend<Fixtures>({
-  server: async ({}, use) => {
-    const server = await startServer({ testHooks: true, accessTtl: 300, static: { '/': HARNESS } });
+  serverOptions: [{}, { option: true }],
+  server: async ({ serverOptions }, use) => {
+    const server = await startServer({ testHooks: true, accessTtl: 300, static: { '/': HARNESS }, ...serverOptions });
     await use(server);
     await server.close();
   },
@@ -96,4 +101,49 @@ export async function waitForStatus(page: Page, status: SessionStatus): Promise<
 /** Requests to `path` the server saw with and without an Authorization header. */
 export function seenAt(server: Server, path: string): { withAuthorization: number; withoutAuthorization: number } {
   return server.counters.byPath[path] ?? { withAuthorization: 0, withoutAuthorization: 0 };
+}
+
+/** The `{ name, code }` that `auth.refresh()` rejects with, or null when it succeeds. */
+export function refreshError(page: Page): Promise<{ name: string; code: string } | null> {
+  return page.evaluate(async () => {
+    try {
+      await window.auth.refresh();
+      return null;
+    } catch (error) {
+      const e = error as { name: string; code: string };
+      return { name: e.name, code: e.code };
+    }
+  });
+}
+
+/** Stops every service worker through CDP and resolves once Chromium reports one stopped. */
+export async function stopWorkers(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise<void>((resolve) => {
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      if (versions.some((version) => version.runningStatus === 'stopped')) resolve();
+    });
+  });
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await cdp.detach();
+}
+
+/** Starts `count` fetches of `url` in the page without waiting; `settled(page)` collects their statuses. */
+export async function startFetches(page: Page, url: string, count: number): Promise<void> {
+  await page.evaluate(({ url, count }) => {
+    const statuses = Array.from({ length: count }, () =>
+      fetch(url).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    );
+    (window as unknown as { pending: Promise<number[]> }).pending = Promise.all(statuses);
+  }, { url, count });
+}
+
+/** The statuses of the fetches started by `startFetches` (0 for a network error). */
+export function settled(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { pending: Promise<number[]> }).pending);
 }

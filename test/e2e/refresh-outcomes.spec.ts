@@ -1,17 +1,4 @@
-import { apiFetch, expect, login, seenAt, test, waitForStatus } from './fixtures.js';
-import type { Page } from '@playwright/test';
-
-async function refreshError(page: Page): Promise<{ name: string; code: string } | null> {
-  return page.evaluate(async () => {
-    try {
-      await window.auth.refresh();
-      return null;
-    } catch (error) {
-      const e = error as { name: string; code: string };
-      return { name: e.name, code: e.code };
-    }
-  });
-}
+import { apiFetch, expect, login, refreshError, seenAt, test, waitForStatus } from './fixtures.js';
 
 test('invalid_grant from the refresh endpoint ends the session in every tab and clears the vault', async ({ openTab, server }) => {
   const tabs = [await openTab(), await openTab()];

@@ -1,18 +1,10 @@
-import { apiFetch, expect, login, seenAt, test } from './fixtures.js';
+import { apiFetch, expect, login, seenAt, stopWorkers, test } from './fixtures.js';
 
 test('after the browser stops the worker, requests are still authenticated and the bridge reconnects', async ({ context, openTab, server }) => {
   const page = await openTab();
   await login(page);
 
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise<void>((resolve) => {
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      if (versions.some((version) => version.runningStatus === 'stopped')) resolve();
-    });
-  });
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await stopped;
+  await stopWorkers(context, page);
 
   const me = await apiFetch(page, '/api/me');
   expect(me).toMatchObject({ status: 200, body: { sub: 'demo' } });
@@ -20,7 +12,7 @@ test('after the browser stops the worker, requests are still authenticated and t
 
   expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
   // A second stop, then control calls (not fetches) must wake the worker through a fresh port.
-  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopWorkers(context, page);
   const token = await page.evaluate(() => window.auth.accessToken());
   expect(token.split('.')).toHaveLength(3);
   const state = await page.evaluate(() => window.auth.refresh());

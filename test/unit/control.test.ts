@@ -74,12 +74,12 @@ describe('createControlApi: login', () => {
     expect(result.error?.oauthError).toBeUndefined();
   });
 
-  it('fails with login_failed when a 200 carries no token response', async () => {
+  it('fails with invalid_token_response when a 200 carries no token response', async () => {
     const { control, server } = setup();
     server.on(PATHS.login, () => jsonResponse({ mfa_required: true }));
     const result = await control.login({ json: {} });
-    expect(result.error).toMatchObject({ code: 'login_failed', status: 200 });
-    expect(result.error?.message).toMatch(/usable token response/);
+    expect(result.error).toMatchObject({ name: 'TokenResponseError', code: 'invalid_token_response', status: 200 });
+    expect(result.error?.message).toMatch(/without a token response/);
     expect(result.state.status).toBe('anonymous');
   });
 
