@@ -1,5 +1,5 @@
 import type { LoginBody, ControlResult } from './core/control.js';
-import { deserializeError } from './core/errors.js';
+import { WorkerUnavailableError, deserializeError } from './core/errors.js';
 import { ANONYMOUS, CHANNEL_NAME, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './core/session-state.js';
 import { AuthSocket, type AuthSocketOptions } from './socket.js';
 import type { WorkerConnection } from './worker-connection.js';
@@ -19,12 +19,13 @@ export class AuthClient {
   readonly #onOnline = (): void => void this.#resumeIfOffline();
   #state: SessionState = ANONYMOUS;
   #revision = -1;
+  #resuming = false;
 
   constructor(connection: WorkerConnection) {
     this.#connection = connection;
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (isStateMessage(event.data)) this.#apply(event.data);
+      if (isStateMessage(event.data)) this.#onBroadcast(event.data);
     });
     globalThis.addEventListener('online', this.#onOnline);
   }
@@ -68,7 +69,7 @@ export class AuthClient {
   async accessToken(): Promise<string> {
     const result = await this.#connection.call('accessToken');
     this.#settle(result);
-    if (result.token === undefined) throw new Error('worker returned no token');
+    if (result.token === undefined) throw new WorkerUnavailableError('the worker answered accessToken() without a token');
     return result.token;
   }
 
@@ -93,27 +94,52 @@ export class AuthClient {
   }
 
   #settle(result: ControlResult): SessionState {
-    this.#apply(result);
+    this.#update(result);
     if (result.error !== null) throw deserializeError(result.error);
     return this.#state;
   }
 
-  #apply(message: StateMessage): void {
-    // Broadcasts and call results travel on different channels; revisions order them.
+  /**
+   * Call results and broadcasts travel on different channels, so either may come first:
+   * the state follows whichever is newer (by revision), and listeners hear every broadcast
+   * event exactly once, in the worker's order, with the newest state.
+   */
+  #onBroadcast(message: StateMessage): void {
+    this.#update(message);
+    for (const listener of this.#listeners) listener(this.#state, message.event);
+  }
+
+  #update(message: StateMessage): void {
     if (message.revision <= this.#revision) return;
     this.#revision = message.revision;
     this.#state = message.state;
-    for (const listener of this.#listeners) listener(message.state, message.event);
   }
 
+  /**
+   * Back online: refresh at once, and again with backoff while the state still says offline
+   * (the `online` event can come before the network really works, and the worker has no
+   * timers to retry on its own).
+   */
   async #resumeIfOffline(): Promise<void> {
-    if (this.#state.status !== 'offline') return;
+    if (this.#resuming) return;
+    this.#resuming = true;
     try {
-      await this.refresh();
-    } catch {
-      // The state already says what happened.
+      for (let attempt = 0; attempt < RESUME_ATTEMPTS && this.#state.status === 'offline' && globalThis.navigator?.onLine !== false; attempt++) {
+        if (attempt > 0) await delay(Math.random() * Math.min(RESUME_MAX_MS, RESUME_BASE_MS * 2 ** attempt));
+        await this.refresh().catch(() => undefined); // the state says what happened
+      }
+    } finally {
+      this.#resuming = false;
     }
   }
+}
+
+const RESUME_ATTEMPTS = 6;
+const RESUME_BASE_MS = 500;
+const RESUME_MAX_MS = 15_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isStateMessage(data: unknown): data is StateMessage {
