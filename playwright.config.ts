@@ -10,10 +10,20 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
-  workers: process.env.CI ? 2 : 2,
+  workers: 2,
   forbidOnly: true,
   retries: 0,
   reporter: [['list']],
+  projects: [
+    { name: 'worker' },
+    {
+      // Service workers blocked: registerAuthProxy falls back to hosting the core in the page.
+      // The core scenarios must hold there too.
+      name: 'page-mode',
+      use: { serviceWorkers: 'block' },
+      testMatch: /\/(login|preemptive|replay|single-flight|refresh-outcomes|logout|injection-scope|mode)\.spec\.ts$/,
+    },
+  ],
   use: {
     browserName: 'chromium',
     launchOptions: {

@@ -1,18 +1,25 @@
-import type { LoginBody, ControlResult } from './core/control.js';
+import type { ControlApi, ControlResult, LoginBody } from './core/control.js';
 import { WorkerUnavailableError, deserializeError } from './core/errors.js';
 import { ANONYMOUS, CHANNEL_NAME, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './core/session-state.js';
 import { AuthSocket, type AuthSocketOptions } from './socket.js';
-import type { WorkerConnection } from './worker-connection.js';
 
 export type StateListener = (state: SessionState, event: SessionEvent) => void;
+
+/** Where the client sends its calls: the service worker (over comlink), or an in-page host. */
+export interface ControlTransport {
+  call<M extends keyof ControlApi>(method: M, ...args: Parameters<ControlApi[M]>): Promise<ControlResult>;
+}
+
+/** `worker`: a service worker proxies requests. `page`: no service worker here; `window.fetch` is wrapped. */
+export type AuthMode = 'worker' | 'page';
 
 /**
  * The page's view of the session. State is mirrored from the worker's broadcasts (so it is
  * read synchronously and is the same in every tab); actions go to the worker, which decides.
  */
 export class AuthClient {
-  readonly mode = 'worker' as const;
-  readonly #connection: WorkerConnection;
+  readonly mode: AuthMode;
+  readonly #connection: ControlTransport;
   readonly #channel: BroadcastChannel;
   readonly #listeners = new Set<StateListener>();
   readonly #sockets = new Set<AuthSocket>();
@@ -21,8 +28,9 @@ export class AuthClient {
   #revision = -1;
   #resuming = false;
 
-  constructor(connection: WorkerConnection) {
+  constructor(connection: ControlTransport, mode: AuthMode = 'worker') {
     this.#connection = connection;
+    this.mode = mode;
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (isStateMessage(event.data)) this.#onBroadcast(event.data);
@@ -91,6 +99,14 @@ export class AuthClient {
     this.#channel.close();
     globalThis.removeEventListener('online', this.#onOnline);
     this.#listeners.clear();
+  }
+
+  /**
+   * Delivers a state message from a host in this same page (page mode), where the
+   * BroadcastChannel does not echo our own posts back. @internal
+   */
+  receive(message: StateMessage): void {
+    this.#onBroadcast(message);
   }
 
   #settle(result: ControlResult): SessionState {

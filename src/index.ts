@@ -1,5 +1,5 @@
 export { registerAuthProxy, type RegisterOptions } from './register.js';
-export { AuthClient, type StateListener } from './client.js';
+export { AuthClient, type AuthMode, type ControlTransport, type StateListener } from './client.js';
 export {
   AuthSocket,
   AuthSocketError,

@@ -1,4 +1,5 @@
-import { AuthClient } from './client.js';
+import { AuthClient, type AuthMode } from './client.js';
+import { hostInPage } from './page-host.js';
 import { CLAIM_MESSAGE } from './core/control.js';
 import { resolveConfig, type AuthProxyConfig } from './core/config.js';
 import { ConfigError, WorkerUnavailableError } from './core/errors.js';
@@ -27,6 +28,12 @@ export interface RegisterOptions {
    * app asked for it and decides what comes next.
    */
   loginUrl?: string;
+  /**
+   * `worker` (a service worker proxies requests), `page` (the core runs in this page and wraps
+   * `window.fetch`), or `auto`: a worker when one can be registered, else the page. The client
+   * says which it got in `auth.mode`. Page mode needs `config`. Default: `auto`.
+   */
+  mode?: 'auto' | AuthMode;
 }
 
 /** How long to wait for the worker to take control of this page before giving up. */
@@ -37,23 +44,48 @@ const CONTROL_TIMEOUT_MS = 10_000;
  * One line in an app: `const auth = await registerAuthProxy({ config })`.
  */
 export async function registerAuthProxy(options: RegisterOptions = {}): Promise<AuthClient> {
-  const container = globalThis.navigator?.serviceWorker;
-  if (container === undefined) {
-    throw new WorkerUnavailableError('service workers are unavailable here (insecure origin, private window or disabled)');
-  }
   // Validate here too, so a bad config fails in the page with a clear message.
   if (options.config !== undefined) resolveConfig(options.config, location.origin);
   const loginTarget = resolveLoginUrl(options.loginUrl);
-  const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
-  const registration = await container.register(url, {
-    updateViaCache: 'none',
-    ...(options.scope === undefined ? {} : { scope: options.scope }),
-  });
-  await untilControlled(container, registration, url);
-  const client = new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
+  const client = await hostClient(options);
   await client.sync();
   watchExpiry(client, options.onExpired, loginTarget);
   return client;
+}
+
+async function hostClient(options: RegisterOptions): Promise<AuthClient> {
+  const mode = options.mode ?? 'auto';
+  if (mode !== 'page') {
+    try {
+      return await registerWorker(options);
+    } catch (error) {
+      if (mode === 'worker' || !(error instanceof WorkerRefusedError)) throw error;
+    }
+  }
+  if (options.config === undefined) throw new ConfigError('page mode (no service worker here) needs the config passed to registerAuthProxy');
+  return hostInPage(options.config);
+}
+
+/** The browser will not run a service worker here (no API, insecure origin, blocked, private window). */
+class WorkerRefusedError extends WorkerUnavailableError {}
+
+async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
+  const container = globalThis.navigator?.serviceWorker;
+  if (container === undefined) throw new WorkerRefusedError('service workers are unavailable here (insecure origin, private window or disabled)');
+  const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
+  let registration: ServiceWorkerRegistration;
+  try {
+    registration = await container.register(url, {
+      updateViaCache: 'none',
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
+    });
+  } catch (cause) {
+    throw new WorkerRefusedError(`the browser refused to register the service worker: ${String(cause).slice(0, 200)}`, cause);
+  }
+  // Environments that block workers by stubbing register() resolve to nothing usable.
+  if (!(registration instanceof ServiceWorkerRegistration)) throw new WorkerRefusedError('service worker registration is blocked here');
+  await untilControlled(container, registration, url);
+  return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
 }
 
 function resolveLoginUrl(loginUrl: string | undefined): URL | null {

@@ -1,25 +1,46 @@
 /// <reference lib="WebWorker" />
 /**
- * The prebuilt worker (dist/auth-proxy-sw.js). Its config is read from its own script URL
- * (`?config=<JSON>`), which is fixed when the worker starts — so it never depends on a
- * message arriving after start-up, and changing the config installs a new worker.
+ * The prebuilt worker (dist/auth-proxy-sw.js). Its config is fixed when the worker starts —
+ * so it never depends on a message arriving after start-up — and comes from one of two places:
+ *
+ * - **Baked in at build time** (the Vite plugin, `sw-auth-proxy/vite`): the script starts with
+ *   a line that sets `self.__SW_AUTH_PROXY_CONFIG__`. Then the script URL is ignored, so no
+ *   script in the page can register this worker with another config. A baked config is code
+ *   the app built, like a composed worker's, so it may list `api` prefixes on other origins.
+ * - **The script URL** (`?config=<JSON>`): changing the config installs a new worker. Prefixes
+ *   on other origins are refused, since any script could choose this URL.
  */
 import { ConfigError } from '../src/core/errors.js';
 import { createAuthProxy } from './index.js';
 
+/** The global the baked-config prefix sets (sw/vite-plugin.ts writes it; keep the names equal). */
+const BAKED_CONFIG_GLOBAL = '__SW_AUTH_PROXY_CONFIG__';
+
 declare const self: ServiceWorkerGlobalScope;
 
-function configFromScriptUrl(href: string): unknown {
+type Config = Parameters<typeof createAuthProxy>[0];
+
+function bakedConfig(scope: object): Config | undefined {
+  if (!Object.hasOwn(scope, BAKED_CONFIG_GLOBAL)) return undefined;
+  const baked: unknown = (scope as Record<string, unknown>)[BAKED_CONFIG_GLOBAL];
+  if (typeof baked !== 'object' || baked === null || Array.isArray(baked)) {
+    throw new ConfigError(`the worker's baked-in config (${BAKED_CONFIG_GLOBAL}) is not an object`);
+  }
+  return baked as Config;
+}
+
+function configFromScriptUrl(href: string): Config {
   const raw = new URL(href).searchParams.get('config');
   if (raw === null) return {};
   try {
-    return JSON.parse(raw);
+    return JSON.parse(raw) as Config;
   } catch {
     throw new ConfigError('the worker script URL has a ?config= parameter that is not JSON');
   }
 }
 
-createAuthProxy(configFromScriptUrl(self.location.href) as Parameters<typeof createAuthProxy>[0], {
+const baked = bakedConfig(self);
+createAuthProxy(baked ?? configFromScriptUrl(self.location.href), {
   takeControl: true,
-  allowCrossOriginApi: false,
+  allowCrossOriginApi: baked !== undefined,
 });

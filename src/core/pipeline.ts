@@ -76,3 +76,15 @@ async function bufferBody(request: Request, limit: number): Promise<BufferedBody
   }
   return bytes.buffer;
 }
+
+/** What a host does with a request `routeFor` picked: capture a token response, or proxy with the token. */
+export async function handleRoutedRequest(
+  kind: 'capture' | 'api',
+  request: Request,
+  engine: TokenSource & { captureTokenResponse(response: Response): Promise<{ response: Response }> },
+  fetch: (request: Request) => Promise<Response>,
+  replayBodyLimit: number,
+): Promise<Response> {
+  if (kind === 'capture') return (await engine.captureTokenResponse(await fetch(request))).response;
+  return sendWithToken(request, engine, fetch, replayBodyLimit);
+}

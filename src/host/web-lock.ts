@@ -1,4 +1,4 @@
-import { createLocalLock, type RefreshLock } from '../src/core/lock.js';
+import { createLocalLock, type RefreshLock } from '../core/lock.js';
 
 /**
  * The refresh lock as a Web Lock, held by whichever context (worker version, or a page in

@@ -1,5 +1,5 @@
 import { createStore, get, update, type UseStore } from 'idb-keyval';
-import { EMPTY_RECORD, type TokenVault, type VaultRecord } from '../src/core/vault.js';
+import { EMPTY_RECORD, type TokenVault, type VaultRecord } from '../core/vault.js';
 
 const KEY = 'session';
 
