@@ -1,6 +1,5 @@
 import { AuthClient, type AuthMode } from './client.js';
-import { hostInPage } from './page-host.js';
-import { CLAIM_MESSAGE } from './core/control.js';
+import { CLAIM_MESSAGE } from './core/session-state.js';
 import { resolveConfig, type AuthProxyConfig } from './core/config.js';
 import { ConfigError, WorkerUnavailableError } from './core/errors.js';
 import type { SessionEvent, SessionState } from './core/session-state.js';
@@ -13,19 +12,20 @@ export interface RegisterOptions {
   scope?: string;
   /**
    * Passed to the prebuilt worker in its script URL (`?config=`), so it is fixed when the
-   * worker starts. Omit it for a composed worker that has its config in code.
+   * worker starts. Omit it for a composed worker that has its config in code. Page mode needs
+   * it. Default: none.
    */
   config?: AuthProxyConfig;
   /**
    * Called in every tab when the session can no longer be refreshed: the refresh endpoint
    * refused the refresh token (RFC 6749 §5.2 `invalid_grant`). Never called for a network
-   * failure, a timeout, 429 or 5xx — those keep the session (`offline`) and retry.
+   * failure, a timeout, 429 or 5xx — those keep the session (`offline`) and retry. Default: none.
    */
   onExpired?: (state: SessionState, event: Extract<SessionEvent, { type: 'expired' }>) => void;
   /**
    * Where to send the user when the session expires (same rules as `onExpired`, which runs
    * first). Not followed when the page is already there. A logout does not navigate: the
-   * app asked for it and decides what comes next.
+   * app asked for it and decides what comes next. Default: none (no navigation).
    */
   loginUrl?: string;
   /**
@@ -62,7 +62,11 @@ async function hostClient(options: RegisterOptions): Promise<AuthClient> {
       if (mode === 'worker' || !(error instanceof WorkerRefusedError)) throw error;
     }
   }
-  if (options.config === undefined) throw new ConfigError('page mode (no service worker here) needs the config passed to registerAuthProxy');
+  if (options.config === undefined)
+    throw new ConfigError('page mode (no service worker here) needs the config passed to registerAuthProxy');
+  // Loaded only when needed: the in-page host carries the whole core, which the worker
+  // already has; apps that get a worker never download it.
+  const { hostInPage } = await import('./page-host.js');
   return hostInPage(options.config);
 }
 
@@ -71,7 +75,8 @@ class WorkerRefusedError extends WorkerUnavailableError {}
 
 async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
   const container = globalThis.navigator?.serviceWorker;
-  if (container === undefined) throw new WorkerRefusedError('service workers are unavailable here (insecure origin, private window or disabled)');
+  if (container === undefined)
+    throw new WorkerRefusedError('service workers are unavailable here (insecure origin, private window or disabled)');
   const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
   let registration: ServiceWorkerRegistration;
   try {
@@ -131,7 +136,15 @@ async function untilControlled(container: ServiceWorkerContainer, registration: 
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WorkerUnavailableError(`the service worker ${url.split('?')[0]} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`)), CONTROL_TIMEOUT_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new WorkerUnavailableError(
+            `the service worker ${url.split('?')[0]} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`,
+          ),
+        ),
+      CONTROL_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([controlled, timeout]);

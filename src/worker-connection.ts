@@ -1,5 +1,6 @@
 import { releaseProxy, wrap } from 'comlink';
-import { CONNECT_MESSAGE, type ControlApi, type ControlResult } from './core/control.js';
+import type { ControlApi, ControlResult } from './core/control.js';
+import { CONNECT_MESSAGE } from './core/session-state.js';
 import { WorkerUnavailableError } from './core/errors.js';
 
 type Method = keyof ControlApi;
@@ -27,7 +28,10 @@ export class WorkerConnection {
     const remote = wrap<ControlApi>(port1);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new WorkerUnavailableError(`the service worker did not answer ${method}() in ${CALL_TIMEOUT_MS / 1000}s`)), CALL_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new WorkerUnavailableError(`the service worker did not answer ${method}() in ${CALL_TIMEOUT_MS / 1000}s`)),
+        CALL_TIMEOUT_MS,
+      );
     });
     try {
       const call = remote[method] as (...callArgs: Parameters<ControlApi[M]>) => Promise<ControlResult>;

@@ -1,5 +1,6 @@
 import { expose, finalizer } from 'comlink';
-import { CLAIM_MESSAGE, CONNECT_MESSAGE, type ControlApi } from '../src/core/control.js';
+import type { ControlApi } from '../src/core/control.js';
+import { CLAIM_MESSAGE, CONNECT_MESSAGE } from '../src/core/session-state.js';
 
 /** The longest a page's port keeps the worker awake after connecting. */
 const PORT_KEEPALIVE_MS = 60_000;
@@ -18,7 +19,16 @@ export function serveControlPorts(scope: ServiceWorkerGlobalScope, api: ControlA
     event.waitUntil(
       new Promise<void>((released) => {
         const timer = setTimeout(released, PORT_KEEPALIVE_MS);
-        expose({ ...api, [finalizer]: () => { clearTimeout(timer); released(); } }, port);
+        expose(
+          {
+            ...api,
+            [finalizer]: () => {
+              clearTimeout(timer);
+              released();
+            },
+          },
+          port,
+        );
       }),
     );
   });

@@ -92,7 +92,8 @@ export async function startServer(options = {}) {
   const knobs = createKnobs(accessTtl);
   const serveStatic = createStaticHandler({
     files: { ...DEFAULT_STATIC, ...staticFiles },
-    dirs: staticDirs,
+    // The bundle's lazily loaded chunks (sw-auth-proxy-*.js) sit beside it in dist/.
+    dirs: [...staticDirs, { prefix: '/', dir: path.join(REPO_ROOT, 'dist') }],
   });
 
   const server = createServer();
@@ -126,6 +127,7 @@ export async function startServer(options = {}) {
     url,
     port: address.port,
     // Upgraded sockets are no longer HTTP connections: closeAllConnections() does not end them.
+    // biome-ignore lint/complexity/noCommaOperator: close the sockets, then share one shutdown promise.
     close: () => (closing ??= (websockets.close(), shutdown(server))),
     counters,
     knobs,

@@ -3,12 +3,6 @@ import { AuthProxyError, ConfigError, LoginError, TokenResponseError, type Seria
 import { readOAuthError } from './oauth-error.js';
 import type { StateMessage } from './session-state.js';
 
-/** What a page posts to the worker, with a MessagePort, to open a comlink connection. */
-export const CONNECT_MESSAGE = 'sw-auth-proxy:connect';
-
-/** What a page posts when it is not controlled (after a hard reload): asks the worker to claim it. */
-export const CLAIM_MESSAGE = 'sw-auth-proxy:claim';
-
 /** A login body: JSON by default; `form` sends application/x-www-form-urlencoded (OAuth password grant). */
 export type LoginBody = { json: unknown } | { form: string };
 
@@ -68,14 +62,25 @@ async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Re
   const request =
     'form' in body
       ? new Request(url, { method: 'POST', body: new URLSearchParams(body.form), headers: { Accept: 'application/json' } })
-      : new Request(url, { method: 'POST', body: JSON.stringify(body.json), headers: { Accept: 'application/json', 'Content-Type': 'application/json' } });
+      : new Request(url, {
+          method: 'POST',
+          body: JSON.stringify(body.json),
+          headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        });
   const response = await fetch(request);
   const { captured, error } = await engine.captureTokenResponse(response);
   if (captured) return;
   if (error !== undefined) throw error;
-  if (response.ok) throw new TokenResponseError(`login endpoint answered ${response.status} without a token response (RFC 6749 §5.1: no access_token)`, { status: response.status });
+  if (response.ok)
+    throw new TokenResponseError(`login endpoint answered ${response.status} without a token response (RFC 6749 §5.1: no access_token)`, {
+      status: response.status,
+    });
   const oauthError = (await readOAuthError(response)) ?? undefined;
   const status = response.status;
   const named = oauthError === undefined ? '' : ` ${oauthError}`;
-  throw new LoginError('login_failed', `login endpoint answered ${status}${named}`, oauthError === undefined ? { status } : { status, oauthError });
+  throw new LoginError(
+    'login_failed',
+    `login endpoint answered ${status}${named}`,
+    oauthError === undefined ? { status } : { status, oauthError },
+  );
 }

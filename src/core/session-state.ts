@@ -48,6 +48,10 @@ export interface StateMessage {
 
 export const STATE_MESSAGE = 'sw-auth-proxy:state';
 export const CHANNEL_NAME = 'sw-auth-proxy';
+/** What a page posts to the worker, with a MessagePort, to open a comlink connection. */
+export const CONNECT_MESSAGE = 'sw-auth-proxy:connect';
+/** What a page posts when it is not controlled (after a hard reload): asks the worker to claim it. */
+export const CLAIM_MESSAGE = 'sw-auth-proxy:claim';
 
 export const ANONYMOUS: SessionState = Object.freeze({ status: 'anonymous', expiresAt: null, claims: null, error: null });
 
