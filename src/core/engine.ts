@@ -75,7 +75,7 @@ export class AuthEngine {
   async tokenForRequest(): Promise<string | null> {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
-    if (!this.#isDue(tokens) || this.#inBackoff()) return tokens.accessToken;
+    if (!this.#isDue(tokens) || this.#holdsOff()) return tokens.accessToken;
     const result = await this.refreshTokens(tokens, 'due');
     return result.ok ? result.tokens.accessToken : ((await this.#current()).tokens?.accessToken ?? null);
   }
@@ -88,7 +88,7 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
     if (tokens.accessToken !== rejected) return tokens.accessToken;
-    if (this.#inBackoff() || this.#breakerOpen()) return null;
+    if (this.#holdsOff() || this.#breakerOpen()) return null;
     const result = await this.refreshTokens(tokens, 'rejected-token');
     return result.ok ? result.tokens.accessToken : null;
   }
@@ -98,7 +98,7 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     if (tokens === null) throw new NotAuthenticatedError();
     if (!this.#isDue(tokens)) return tokens.accessToken;
-    const failure = this.#inBackoff() ? this.#failure : null;
+    const failure = this.#holdsOff() ? this.#failure : null;
     const result = failure === null ? await this.refreshTokens(tokens, 'due') : { ok: false as const, error: failure.error };
     if (result.ok) return result.tokens.accessToken;
     // Refresh failed but the token has not expired yet: it is still valid to use.
@@ -134,7 +134,10 @@ export class AuthEngine {
     if (before.tokens.accessToken !== stale.accessToken) return { ok: true, tokens: before.tokens };
     const endpoint = this.#host.config.refresh;
     if (endpoint === null || (before.tokens.refreshToken === null && endpoint.format !== 'cookie')) {
-      return { ok: false, error: new RefreshError('refresh_rejected', 'no refresh endpoint or refresh token: the session cannot be extended') };
+      return {
+        ok: false,
+        error: new RefreshError('refresh_rejected', 'no refresh endpoint or refresh token: the session cannot be extended'),
+      };
     }
     if (reason === 'rejected-token') this.#rejectionRefreshes.push(this.#host.now());
     this.#setRefreshing(true, before);
@@ -177,7 +180,12 @@ export class AuthEngine {
     const wasUnavailable = this.#failure?.unavailable ?? false;
     const unavailable = outcome.kind === 'transient';
     const attempt = (this.#failure?.attempt ?? -1) + 1;
-    const delay = backoffDelay(attempt, this.#host.backoff ?? DEFAULT_BACKOFF, this.#host.random, unavailable ? outcome.retryAfterMs : null);
+    const delay = backoffDelay(
+      attempt,
+      this.#host.backoff ?? DEFAULT_BACKOFF,
+      this.#host.random,
+      unavailable ? outcome.retryAfterMs : null,
+    );
     this.#failure = { error, unavailable, attempt, retryAt: this.#host.now() + delay };
     const failed: SessionEvent = { type: 'refresh-failed', kind: unavailable ? 'network' : 'config', error: error.toJSON() };
     this.#publish(failed, ...(unavailable && !wasUnavailable ? [{ type: 'offline', error: error.toJSON() } as const] : []));
@@ -222,7 +230,9 @@ export class AuthEngine {
   async #revoke(url: string, tokens: TokenSet): Promise<void> {
     const { config } = this.#host;
     try {
-      const response = await this.#host.fetch(buildRevocationRequest(url, config.refresh, config.clientId, tokens, this.#host.timeout(config.refresh?.timeoutMs ?? 10_000)));
+      const response = await this.#host.fetch(
+        buildRevocationRequest(url, config.refresh, config.clientId, tokens, this.#host.timeout(config.refresh?.timeoutMs ?? 10_000)),
+      );
       await response.body?.cancel();
       if (!response.ok) this.#host.log?.(`revocation answered ${response.status}; logged out locally anyway`);
     } catch {
@@ -247,11 +257,22 @@ export class AuthEngine {
   }
 
   #sessionChanged(): RefreshResult {
-    return { ok: false, error: new RefreshError('session_changed', 'the session was logged out or replaced while refreshing; the result was discarded') };
+    return {
+      ok: false,
+      error: new RefreshError('session_changed', 'the session was logged out or replaced while refreshing; the result was discarded'),
+    };
   }
 
   #isDue(tokens: TokenSet): boolean {
     return isDueForRefresh(tokens.expiresAt, this.#host.now(), this.#host.config.refreshAheadMs);
+  }
+
+  /**
+   * True when no refresh should start now (backoff after a failure) and none is running to
+   * join: a refresh already in flight — e.g. the page's `online` nudge — is always worth waiting for.
+   */
+  #holdsOff(): boolean {
+    return this.#inFlight === null && this.#inBackoff();
   }
 
   #inBackoff(): boolean {

@@ -185,7 +185,12 @@ describe('AuthEngine: rotation', () => {
       ['refreshing', 'refreshing'],
       ['refreshed', 'authenticated'],
     ]);
-    expect(await engine.state()).toMatchObject({ status: 'authenticated', expiresAt: T0 + 900_000, claims: { sub: 'user-1' }, error: null });
+    expect(await engine.state()).toMatchObject({
+      status: 'authenticated',
+      expiresAt: T0 + 900_000,
+      claims: { sub: 'user-1' },
+      error: null,
+    });
   });
 
   it('revisions of published messages strictly increase', async () => {
@@ -328,6 +333,23 @@ describe('AuthEngine: refresh outcomes', () => {
     expect(server.count(PATHS.refresh)).toBe(2);
   });
 
+  it('in backoff, requests join a refresh that is already in flight instead of sending the stale token', async () => {
+    const gate = deferred<Response>();
+    let calls = 0;
+    const { engine, server } = harnessWithRefresh({
+      handler: () => (++calls === 1 ? new Response(null, { status: 503 }) : gate.promise),
+    });
+    expect(await engine.tokenForRequest()).toBe('access-0'); // failed: now in backoff
+    const forced = engine.refresh(); // e.g. the page's `online` nudge
+    const forRequest = engine.tokenForRequest();
+    const afterRejection = engine.tokenAfterRejection('access-0');
+    gate.resolve(jsonResponse(tokenBody({ access_token: 'access-1', refresh_token: 'refresh-1' })));
+    expect((await forced).ok).toBe(true);
+    expect(await forRequest).toBe('access-1');
+    expect(await afterRejection).toBe('access-1');
+    expect(server.count(PATHS.refresh)).toBe(2);
+  });
+
   it('a forced refresh() ignores the backoff', async () => {
     const { engine, server } = harnessWithRefresh({ handler: () => new Response(null, { status: 500 }) });
     await engine.tokenForRequest();
@@ -342,7 +364,10 @@ describe('AuthEngine: refresh outcomes', () => {
     });
     await engine.tokenForRequest();
     expect((await vault.read()).tokens?.accessToken).toBe('access-0');
-    expect(await engine.state()).toMatchObject({ status: 'authenticated', error: { code: 'refresh_misconfigured', oauthError: 'invalid_client' } });
+    expect(await engine.state()).toMatchObject({
+      status: 'authenticated',
+      error: { code: 'refresh_misconfigured', oauthError: 'invalid_client' },
+    });
     expect(messages.at(-1)?.event).toMatchObject({ type: 'refresh-failed', kind: 'config' });
   });
 
@@ -480,7 +505,11 @@ describe('AuthEngine: epochs (stale writes)', () => {
 describe('AuthEngine: snapshot', () => {
   it('is a snapshot event when nothing was published yet', async () => {
     const { engine } = createHarness({ record: freshSession() });
-    expect(await engine.snapshot()).toMatchObject({ type: 'sw-auth-proxy:state', event: { type: 'snapshot' }, state: { status: 'authenticated' } });
+    expect(await engine.snapshot()).toMatchObject({
+      type: 'sw-auth-proxy:state',
+      event: { type: 'snapshot' },
+      state: { status: 'authenticated' },
+    });
   });
 
   it('repeats the last published message while it still describes the state', async () => {
@@ -556,7 +585,11 @@ describe('AuthEngine: capture', () => {
     expect(body).toEqual({ access_token: accessToken, token_type: 'Bearer', expires_in: 600 });
     expect(JSON.stringify(body)).not.toContain('refresh-captured');
 
-    expect(await vault.read()).toMatchObject({ epoch: 1, ended: null, tokens: { accessToken, refreshToken: 'refresh-captured', expiresAt: T0 + 600_000 } });
+    expect(await vault.read()).toMatchObject({
+      epoch: 1,
+      ended: null,
+      tokens: { accessToken, refreshToken: 'refresh-captured', expiresAt: T0 + 600_000 },
+    });
     expect(await engine.state()).toMatchObject({ status: 'authenticated', claims: { sub: 'user-1' } });
     expect(messages.at(-1)?.event.type).toBe('session-created');
     expect(await engine.tokenForRequest()).toBe(accessToken);
@@ -659,7 +692,11 @@ describe('AuthEngine: logout', () => {
 
 describe('AuthEngine: published messages hold no token', () => {
   it('never contains an access or refresh token across a whole session lifecycle', async () => {
-    const access = [await signedJwt({ sub: 'user-1', n: 1 }), await signedJwt({ sub: 'user-1', n: 2 }), await signedJwt({ sub: 'user-1', n: 3 })];
+    const access = [
+      await signedJwt({ sub: 'user-1', n: 1 }),
+      await signedJwt({ sub: 'user-1', n: 2 }),
+      await signedJwt({ sub: 'user-1', n: 3 }),
+    ];
     const refresh = ['refresh-secret-A', 'refresh-secret-B', 'refresh-secret-C'];
     const clock = createClock();
     const server = createServer();
@@ -679,14 +716,25 @@ describe('AuthEngine: published messages hold no token', () => {
     await engine.tokenForRequest();
     server.on(PATHS.refresh, () => jsonResponse(tokenBody({ access_token: access[2], refresh_token: refresh[2] })));
     await engine.tokenAfterRejection(access[1]!);
-    await engine.captureTokenResponse(jsonResponse(tokenBody({ access_token: 'bad token with spaces', refresh_token: 'refresh-secret-D' })));
+    await engine.captureTokenResponse(
+      jsonResponse(tokenBody({ access_token: 'bad token with spaces', refresh_token: 'refresh-secret-D' })),
+    );
     server.on(PATHS.refresh, () => jsonResponse({ error: 'invalid_grant' }, { status: 400 }));
     await engine.refresh();
     await engine.logout();
     messages.push(await engine.snapshot());
 
     expect(messages.map((message) => message.event.type)).toEqual(
-      expect.arrayContaining(['session-created', 'refreshing', 'refresh-failed', 'offline', 'refreshed', 'online', 'expired', 'logged-out']),
+      expect.arrayContaining([
+        'session-created',
+        'refreshing',
+        'refresh-failed',
+        'offline',
+        'refreshed',
+        'online',
+        'expired',
+        'logged-out',
+      ]),
     );
     const published = JSON.stringify(messages) + logs.join('\n');
     for (const token of [...access, ...refresh, 'refresh-secret-D', 'bad token with spaces']) expect(published).not.toContain(token);
