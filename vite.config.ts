@@ -4,7 +4,9 @@ import { defineConfig, type UserConfig } from 'vite';
  * Three builds, selected by --mode:
  * - lib:     dist/index.js and dist/sw.js, ESM for bundlers, dependencies left external.
  * - worker:  dist/auth-proxy-sw.js, the prebuilt worker: one classic (IIFE) script, all inlined.
- * - browser: dist/sw-auth-proxy.browser.js, the page bridge as one ESM file for <script type=module>.
+ * - browser: dist/sw-auth-proxy.browser.js, the page bridge as ESM for <script type=module>, all inlined
+ *            except chunks loaded on demand (the in-page fallback host), named sw-auth-proxy-*.js beside it.
+ * - plugin:  dist/vite.js, the Vite plugin (`sw-auth-proxy/vite`) for Node; node: builtins and vite stay external.
  */
 const dependencies = ['comlink', 'idb-keyval', 'jose', 'workbox-core', 'workbox-routing'];
 
@@ -23,12 +25,21 @@ const builds: Record<string, UserConfig['build']> = {
     emptyOutDir: false,
     minify: true,
     lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'sw-auth-proxy.browser.js' },
+    // The in-page fallback host is a lazily imported chunk, served next to the bundle.
+    // Full minification: Vite's ES library mode otherwise keeps whitespace and comments.
+    rolldownOptions: { output: { chunkFileNames: 'sw-auth-proxy-[name]-[hash].js', minify: true } },
+  },
+  plugin: {
+    emptyOutDir: false,
+    minify: false,
+    lib: { entry: 'sw/vite-plugin.ts', formats: ['es'], fileName: () => 'vite.js' },
+    rolldownOptions: { external: (id) => id.startsWith('node:') || id === 'vite' || id.startsWith('vite/') },
   },
 };
 
 export default defineConfig(({ mode }) => {
   const build = builds[mode];
-  if (build === undefined) throw new Error(`vite.config.ts: unknown mode ${mode}; use lib, worker or browser`);
+  if (build === undefined) throw new Error(`vite.config.ts: unknown mode ${mode}; use lib, worker, browser or plugin`);
   return {
     // workbox reads process.env.NODE_ENV; a classic worker has no process, so it must be replaced.
     define: { 'process.env.NODE_ENV': '"production"' },

@@ -49,13 +49,13 @@ export function swAuthProxy(options: SwAuthProxyPluginOptions): Plugin {
   if (!/^[\w.-]+\.m?js$/.test(fileName) || fileName.startsWith('.')) {
     throw new ConfigError(`swAuthProxy: fileName must be a plain .js file name at the output root, got ${JSON.stringify(fileName)}`);
   }
-  let emitSourcemap = false;
+  let sourcemap: boolean | 'inline' | 'hidden' = false;
 
   return {
     name: 'sw-auth-proxy',
 
     configResolved(resolved) {
-      emitSourcemap = resolved.build.sourcemap !== false;
+      sourcemap = resolved.build.sourcemap;
     },
 
     configureServer(server) {
@@ -64,7 +64,7 @@ export function swAuthProxy(options: SwAuthProxyPluginOptions): Plugin {
         const base = server.config.base.endsWith('/') ? server.config.base : `${server.config.base}/`;
         const wantsMap = pathname === `${base}${fileName}.map`;
         if (pathname !== `${base}${fileName}` && !wantsMap) return next();
-        bakeWorker(config, fileName, true).then(
+        bakeWorker(config, fileName, 'linked').then(
           (baked) => {
             res.setHeader('Content-Type', wantsMap ? 'application/json; charset=utf-8' : 'text/javascript; charset=utf-8');
             res.setHeader('Cache-Control', 'no-cache');
@@ -78,7 +78,8 @@ export function swAuthProxy(options: SwAuthProxyPluginOptions): Plugin {
     async generateBundle() {
       // Only the browser build gets a worker (not SSR or other server environments).
       if (this.environment !== undefined && this.environment.config.consumer !== 'client') return;
-      const baked = await bakeWorker(config, fileName, emitSourcemap);
+      // Like the app's own chunks: a map when build.sourcemap asks for one ('inline' gets a linked one).
+      const baked = await bakeWorker(config, fileName, sourcemap === false ? 'none' : sourcemap === 'hidden' ? 'hidden' : 'linked');
       this.emitFile({ type: 'asset', fileName, source: baked.code });
       if (baked.map !== null) this.emitFile({ type: 'asset', fileName: `${fileName}.map`, source: baked.map });
     },
@@ -103,7 +104,11 @@ function bakeableConfig(config: unknown): AuthProxyConfig {
  * The prebuilt worker with one line in front that sets its config. The source map, when
  * wanted, gets an empty first line (a leading `;` in `mappings`) so it still lines up.
  */
-async function bakeWorker(config: AuthProxyConfig, fileName: string, withMap: boolean): Promise<{ code: string; map: string | null }> {
+async function bakeWorker(
+  config: AuthProxyConfig,
+  fileName: string,
+  sourcemap: 'none' | 'hidden' | 'linked',
+): Promise<{ code: string; map: string | null }> {
   let worker: string;
   try {
     worker = await readFile(PREBUILT_WORKER, 'utf8');
@@ -112,10 +117,11 @@ async function bakeWorker(config: AuthProxyConfig, fileName: string, withMap: bo
   }
   const prefix = `self.${BAKED_CONFIG_GLOBAL} = JSON.parse(${JSON.stringify(JSON.stringify(config))});\n`;
   const body = worker.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
-  const map = withMap ? await readFile(`${PREBUILT_WORKER}.map`, 'utf8').catch(() => null) : null;
+  const map = sourcemap === 'none' ? null : await readFile(`${PREBUILT_WORKER}.map`, 'utf8').catch(() => null);
   if (map === null) return { code: `${prefix}${body}\n`, map: null };
   const parsed = JSON.parse(map) as { file?: string; mappings: string };
   parsed.file = fileName;
   parsed.mappings = `;${parsed.mappings}`;
-  return { code: `${prefix}${body}\n//# sourceMappingURL=${fileName}.map\n`, map: JSON.stringify(parsed) };
+  const comment = sourcemap === 'hidden' ? '' : `//# sourceMappingURL=${fileName}.map\n`;
+  return { code: `${prefix}${body}\n${comment}`, map: JSON.stringify(parsed) };
 }

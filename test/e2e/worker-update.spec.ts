@@ -1,0 +1,181 @@
+import { appendFile, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { releaseHeldRefreshes } from '../../demo/server/knobs.js';
+import { expect, login, seenAt, test as base } from './fixtures.js';
+
+/**
+ * Deploying a new worker mid-session: the worker is served from a temp copy of
+ * dist/auth-proxy-sw.js, and a test changes that file's bytes while a tab is logged in,
+ * as a deploy would. The page then asks the browser to check for an update.
+ */
+
+const BUILT_WORKER = fileURLToPath(new URL('../../dist/auth-proxy-sw.js', import.meta.url));
+const HARNESS = fileURLToPath(new URL('./harness/index.html', import.meta.url));
+
+const test = base.extend<{ workerFile: string }>({
+  workerFile: async ({}, use) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sw-auth-proxy-update-'));
+    const file = path.join(dir, 'auth-proxy-sw.js');
+    await copyFile(BUILT_WORKER, file);
+    await use(file);
+    await rm(dir, { recursive: true, force: true });
+  },
+  serverOptions: async ({ workerFile }, use) => {
+    await use({ static: { '/': HARNESS, '/auth-proxy-sw.js': workerFile } });
+  },
+});
+
+/** Changes the served worker's bytes: the next update check installs a new version. */
+async function deployNewVersion(workerFile: string, version: string): Promise<void> {
+  await appendFile(workerFile, `\n// deployed: ${version}\n`);
+}
+
+/**
+ * Watches the tab for anything a reload would disturb: a marker on window (gone after a
+ * reload) and the main frame's navigations (none expected).
+ */
+async function watchForReloads(page: Page): Promise<{ navigations: () => number; markerSurvived: () => Promise<boolean> }> {
+  const marker = `marker-${Math.random()}`;
+  await page.evaluate((marker) => ((window as unknown as { marker: string }).marker = marker), marker);
+  let navigations = 0;
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
+  return {
+    navigations: () => navigations,
+    markerSurvived: () => page.evaluate((marker) => (window as unknown as { marker?: string }).marker === marker, marker),
+  };
+}
+
+/** Remembers the current controller, starts waiting for controllerchange, and asks the browser to update. */
+async function startUpdate(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const w = window as unknown as { oldController: ServiceWorker | null; controllerChanged: Promise<void> };
+    w.oldController = navigator.serviceWorker.controller;
+    w.controllerChanged = new Promise((resolve) =>
+      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+    );
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (registration === undefined) throw new Error('no registration');
+    await registration.update();
+  });
+}
+
+/** Resolves once the new version controls the page; true when it is a different worker than before. */
+function controllerChanged(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const w = window as unknown as { oldController: ServiceWorker | null; controllerChanged: Promise<void> };
+    await w.controllerChanged;
+    return (
+      navigator.serviceWorker.controller !== null &&
+      navigator.serviceWorker.controller !== w.oldController &&
+      w.oldController?.state === 'redundant'
+    );
+  });
+}
+
+/** Starts `count` fetches of /api/me under `name`; `burst(page, name)` collects their statuses. */
+async function startBurst(page: Page, name: string, count: number): Promise<void> {
+  await page.evaluate(
+    ({ name, count }) => {
+      const w = window as unknown as { bursts?: Record<string, Promise<number[]>> };
+      const statuses = Array.from({ length: count }, () =>
+        fetch('/api/me').then(
+          (response) => response.status,
+          () => 0,
+        ),
+      );
+      w.bursts ??= {};
+      w.bursts[name] = Promise.all(statuses);
+    },
+    { name, count },
+  );
+}
+
+function burst(page: Page, name: string): Promise<number[]> {
+  return page.evaluate((name) => (window as unknown as { bursts: Record<string, Promise<number[]>> }).bursts[name]!, name);
+}
+
+test.describe('worker updates', () => {
+  test('a changed worker deployed mid-session takes over without a reload, keeps the session, and refreshes an expired token once', async ({
+    openTab,
+    server,
+    workerFile,
+  }) => {
+    const page = await openTab();
+    server.knobs.accessTtl = 0; // the session's access token is already expired
+    await login(page);
+    server.knobs.accessTtl = 300;
+    const reloads = await watchForReloads(page);
+
+    await deployNewVersion(workerFile, 'v2');
+    await startUpdate(page);
+    expect(await controllerChanged(page)).toBe(true);
+
+    expect(reloads.navigations()).toBe(0);
+    expect(await reloads.markerSurvived()).toBe(true);
+    expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
+    // The new version has the session too (read from the vault), asked directly.
+    expect(await page.evaluate(async () => (await window.auth.sync()).status)).toBe('authenticated');
+    expect(server.counters.refreshCalls).toBe(0);
+
+    // A burst on the expired token, handled by the new version: one refresh for all of it.
+    await startBurst(page, 'after', 10);
+    expect(await burst(page, 'after')).toEqual(Array(10).fill(200));
+    expect(server.counters.refreshCalls).toBe(1);
+    expect(server.counters.refreshSuccess).toBe(1);
+    expect(server.counters.reuseDetections).toBe(0);
+    expect(server.counters.loginCalls).toBe(1);
+    expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 10, withoutAuthorization: 0 });
+    expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
+    expect(reloads.navigations()).toBe(0);
+    expect(await reloads.markerSurvived()).toBe(true);
+  });
+
+  test('a new version installed while the old one is refreshing: requests on the expired token during and after the update share that one refresh', async ({
+    openTab,
+    server,
+    workerFile,
+  }) => {
+    const page = await openTab();
+    server.knobs.accessTtl = 0;
+    await login(page);
+    server.knobs.accessTtl = 300;
+    server.knobs.refresh = 'hold';
+    const reloads = await watchForReloads(page);
+
+    // The old version starts a refresh (forced from the page, as its `online` nudge would) and
+    // holds it, inside the refresh lock, while the new version is deployed and installs.
+    await page.evaluate(() => {
+      (window as unknown as { forced: Promise<string> }).forced = window.auth.refresh().then(
+        (state) => state.status,
+        (error: { code: string }) => error.code,
+      );
+    });
+    await expect.poll(() => server.counters.refreshCalls).toBe(1);
+    await deployNewVersion(workerFile, 'v2');
+    await startUpdate(page);
+    // Chromium keeps the new version waiting while the old one still handles events.
+    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state === 'installed');
+    await startBurst(page, 'during', 5);
+
+    server.knobs.refresh = 'ok';
+    expect(releaseHeldRefreshes(server.knobs)).toBe(1);
+    expect(await controllerChanged(page)).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { forced: Promise<string> }).forced)).toBe('authenticated');
+    expect(await burst(page, 'during')).toEqual(Array(5).fill(200));
+    await startBurst(page, 'after', 5); // handled by the new version
+    expect(await burst(page, 'after')).toEqual(Array(5).fill(200));
+
+    expect(server.counters.refreshCalls).toBe(1);
+    expect(server.counters.refreshSuccess).toBe(1);
+    expect(server.counters.reuseDetections).toBe(0);
+    expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 10, withoutAuthorization: 0 });
+    expect(await page.evaluate(async () => (await window.auth.sync()).status)).toBe('authenticated');
+    expect(reloads.navigations()).toBe(0);
+    expect(await reloads.markerSurvived()).toBe(true);
+  });
+});
