@@ -140,7 +140,11 @@ export class AuthClient {
     if (this.#resuming) return;
     this.#resuming = true;
     try {
-      for (let attempt = 0; attempt < RESUME_ATTEMPTS && this.#state.status === 'offline' && globalThis.navigator?.onLine !== false; attempt++) {
+      for (
+        let attempt = 0;
+        attempt < RESUME_ATTEMPTS && this.#state.status === 'offline' && globalThis.navigator?.onLine !== false;
+        attempt++
+      ) {
         if (attempt > 0) await delay(Math.random() * Math.min(RESUME_MAX_MS, RESUME_BASE_MS * 2 ** attempt));
         await this.refresh().catch(() => undefined); // the state says what happened
       }

@@ -1,3 +1,9 @@
+/**
+ * `sw-auth-proxy`: the page side. {@link registerAuthProxy} registers the worker (or hosts the
+ * core in the page where no service worker can run) and resolves to an {@link AuthClient}.
+ *
+ * @packageDocumentation
+ */
 export { registerAuthProxy, type RegisterOptions } from './register.js';
 export { AuthClient, type AuthMode, type ControlTransport, type StateListener } from './client.js';
 export {

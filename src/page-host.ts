@@ -22,7 +22,10 @@ export function hostInPage(config: AuthProxyConfig, options: EngineOptions = {})
     publish: (message) => client?.receive(message),
   });
   const control = createControlApi(engine, send);
-  client = new AuthClient({ call: (method, ...args) => (control[method] as (...callArgs: unknown[]) => Promise<ControlResult>)(...args) }, 'page');
+  client = new AuthClient(
+    { call: (method, ...args) => (control[method] as (...callArgs: unknown[]) => Promise<ControlResult>)(...args) },
+    'page',
+  );
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const kind = routeFor(request, resolved);

@@ -1,3 +1,10 @@
+/**
+ * `sw-auth-proxy/sw`: compose sw-auth-proxy into your own service worker with
+ * {@link createAuthProxy}. For the one-line path, serve the prebuilt worker
+ * (`sw-auth-proxy/auth-proxy-sw.js`) instead.
+ *
+ * @packageDocumentation
+ */
 /// <reference lib="WebWorker" />
 import { Route, registerRoute } from 'workbox-routing';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
@@ -14,6 +21,7 @@ export { AuthProxyError, ConfigError, RefreshError, TokenResponseError } from '.
 
 declare const self: ServiceWorkerGlobalScope;
 
+/** Options of {@link createAuthProxy}, besides the config. */
 export interface AuthProxyOptions extends EngineOptions {
   /**
    * Call `skipWaiting()` on install and `clients.claim()` on activate so pages are
@@ -26,7 +34,9 @@ export interface AuthProxyOptions extends EngineOptions {
 
 /** A handle on the proxy inside the worker. */
 export interface AuthProxy {
+  /** The session as every tab sees it (no token). */
   state(): Promise<SessionState>;
+  /** Ends the session in every tab and revokes it at `logout.url` when configured; resolves to the new state. */
   logout(): Promise<SessionState>;
 }
 

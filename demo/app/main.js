@@ -99,7 +99,7 @@ auth.subscribe((state, event) => {
   log('session', describe(event));
   const entry = TOASTS[event.type];
   if (entry) toast(...entry);
-  if (event.type === 'session-created') loadNotes();
+  if (event.type === 'session-created') void loadNotes();
   if (LIVE.includes(state.status)) ensureChat();
 });
 
@@ -135,7 +135,8 @@ $('login').addEventListener('submit', async (event) => {
     await auth.login({ username: form.get('username'), password: form.get('password') });
   } catch (error) {
     $('login-error').hidden = false;
-    $('login-error').textContent = error.code === 'login_failed' && error.oauthError === 'invalid_grant' ? 'Wrong user or password.' : error.message;
+    $('login-error').textContent =
+      error.code === 'login_failed' && error.oauthError === 'invalid_grant' ? 'Wrong user or password.' : error.message;
   }
 });
 $('refresh').addEventListener('click', () => auth.refresh().catch((error) => toast(`Refresh failed: ${error.message}`, 'error')));
@@ -163,7 +164,11 @@ $('note-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = $('note-text').value.trim();
   if (text === '') return;
-  const response = await fetch('/api/notes', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text }) });
+  const response = await fetch('/api/notes', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
   log('api', `POST /api/notes → ${response.status}`);
   if (!response.ok) return toast(`Could not save the note (${response.status})`, 'error');
   $('note-text').value = '';
@@ -263,6 +268,6 @@ $('strategy').addEventListener('change', () => {
 render(auth.state);
 log('session', `${auth.state.status} (state read at start-up)`);
 if (LIVE.includes(auth.state.status)) {
-  loadNotes();
+  void loadNotes();
   ensureChat();
 }

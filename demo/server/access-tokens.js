@@ -80,8 +80,7 @@ export function createAccessTokens({ keys, clock, issuer }) {
       const iat = clock.nowSeconds();
       const jti = randomId();
       /** @type {import('jose').JWTPayload} */
-      const extra =
-        scope.length > 0 ? { sid, client_id: clientId, scope: formatScope(scope) } : { sid, client_id: clientId };
+      const extra = scope.length > 0 ? { sid, client_id: clientId, scope: formatScope(scope) } : { sid, client_id: clientId };
       const token = await new SignJWT(extra)
         .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: TOKEN_TYPE })
         .setIssuer(issuer)

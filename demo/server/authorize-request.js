@@ -31,6 +31,7 @@ import { parseScope } from './scope.js';
  * (browsers read "\" as "/"), so what was checked could differ from where a
  * browser ends up.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE_URI_CHARACTERS = /[\x00-\x20\x7f\\]/;
 
 /** RFC 3986 §3.1 scheme, which makes a reference absolute. */

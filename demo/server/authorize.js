@@ -2,14 +2,7 @@
 import { PAGE_HEADERS, renderErrorPage, renderLoginPage } from './authorize-page.js';
 import { buildRedirect, parseAuthorizationRequest } from './authorize-request.js';
 import { checkPassword } from './credentials.js';
-import {
-  SMALL_BODY_LIMIT,
-  isFormRequest,
-  readBody,
-  sendHtml,
-  sendMethodNotAllowed,
-  sendRedirect,
-} from './http-util.js';
+import { SMALL_BODY_LIMIT, isFormRequest, readBody, sendHtml, sendMethodNotAllowed, sendRedirect } from './http-util.js';
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, §4.1.1) for the authorization

@@ -45,9 +45,14 @@ export async function authenticate(ctx, req, res) {
   if (token === null) {
     // §3.1 invalid_request -> 400.
     const description = 'Authorization header must be Bearer credentials';
-    sendJson(res, 400, { error: 'invalid_request', error_description: description }, {
-      'WWW-Authenticate': challenge('invalid_request', description),
-    });
+    sendJson(
+      res,
+      400,
+      { error: 'invalid_request', error_description: description },
+      {
+        'WWW-Authenticate': challenge('invalid_request', description),
+      },
+    );
     return null;
   }
   const result = await ctx.accessTokens.verify(token);

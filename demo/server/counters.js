@@ -113,6 +113,7 @@ export function isResourcePath(pathname) {
  * @param {boolean} hasAuthorization
  */
 export function countResourceRequest(counters, pathname, hasAuthorization) {
+  // biome-ignore lint/suspicious/noAssignInExpressions: get-or-create with ??=.
   const entry = (counters.byPath[pathname] ??= { withAuthorization: 0, withoutAuthorization: 0 });
   if (hasAuthorization) {
     counters.requestsWithAuthorization++;

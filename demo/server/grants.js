@@ -140,13 +140,15 @@ async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessSco
   // Read the knob once so expires_in and the exp claim always agree.
   const ttl = ctx.knobs.accessTtl;
   const accessToken = await ctx.accessTokens.sign({ sub, sid: family, clientId, scope: accessScope, ttl });
-  const refreshToken = keepRefreshToken ?? ctx.sessions.addRefreshToken({
-    family,
-    sub,
-    clientId,
-    scope: [...refreshScope],
-    expiresAt: ctx.clock.nowMs() + ctx.refreshTtl * 1000,
-  });
+  const refreshToken =
+    keepRefreshToken ??
+    ctx.sessions.addRefreshToken({
+      family,
+      sub,
+      clientId,
+      scope: [...refreshScope],
+      expiresAt: ctx.clock.nowMs() + ctx.refreshTtl * 1000,
+    });
   /** @type {TokenResponse} */
   const tokens = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, refresh_token: refreshToken };
   // RFC 6749 §5.1: scope is optional when it equals the request; always

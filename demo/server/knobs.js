@@ -50,14 +50,7 @@ export const REFRESH_MODES = [
 ];
 
 /** @type {readonly TokenShape[]} */
-export const TOKEN_SHAPES = [
-  'normal',
-  'no-expires-in',
-  'no-refresh-token',
-  'no-access-token',
-  'bad-expires-in',
-  'garbage-jwt',
-];
+export const TOKEN_SHAPES = ['normal', 'no-expires-in', 'no-refresh-token', 'no-access-token', 'bad-expires-in', 'garbage-jwt'];
 
 /** Short enough that a client honouring Retry-After keeps a test fast. */
 const DEFAULT_RETRY_AFTER = 2;

@@ -2,15 +2,7 @@
 import { handleAuthorize } from './authorize.js';
 import { checkPassword } from './credentials.js';
 import { exchangeAuthorizationCode, redeemRefreshToken, startSession } from './grants.js';
-import {
-  SMALL_BODY_LIMIT,
-  isFormRequest,
-  parseForm,
-  readBody,
-  sendEmpty,
-  sendMethodNotAllowed,
-  sendNotFound,
-} from './http-util.js';
+import { SMALL_BODY_LIMIT, isFormRequest, parseForm, readBody, sendEmpty, sendMethodNotAllowed, sendNotFound } from './http-util.js';
 import { sendInvalidClient, sendOAuthError, sendTokenResponse } from './oauth-response.js';
 import { applyRefreshKnob } from './refresh-knob.js';
 import { parseScope } from './scope.js';

@@ -57,7 +57,12 @@ export function applyResourceFault(ctx, res, pathname) {
  */
 function sendChallenge(res, status, error) {
   const description = DESCRIPTIONS[error];
-  sendJson(res, status, { error, error_description: description }, {
-    'WWW-Authenticate': `Bearer realm="${REALM}", error="${error}", error_description="${description}"`,
-  });
+  sendJson(
+    res,
+    status,
+    { error, error_description: description },
+    {
+      'WWW-Authenticate': `Bearer realm="${REALM}", error="${error}", error_description="${description}"`,
+    },
+  );
 }

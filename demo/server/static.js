@@ -85,7 +85,7 @@ async function resolveInDir(dir, rest) {
   if (relative === '' || relative.endsWith('/')) relative += 'index.html';
 
   const root = path.resolve(dir);
-  const candidate = path.resolve(root, '.' + path.sep + relative);
+  const candidate = path.resolve(root, `.${path.sep}${relative}`);
   if (!isInside(root, candidate) || !(await isFile(candidate))) return null;
   // Resolve symlinks on both sides before the final containment check.
   const [realRoot, realFile] = await Promise.all([realpath(root), realpath(candidate)]);
@@ -99,9 +99,7 @@ async function resolveInDir(dir, rest) {
  */
 function isInside(root, candidate) {
   const relative = path.relative(root, candidate);
-  return (
-    relative !== '' && relative !== '..' && !relative.startsWith('..' + path.sep) && !path.isAbsolute(relative)
-  );
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
 }
 
 /**

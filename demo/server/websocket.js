@@ -157,7 +157,8 @@ function serveConnection(ctx, room, ws, credential) {
     clearTimeout(conn.timer);
     room.members.delete(conn);
     // 1005/1006 are never sent on the wire: they mean "no code" and "connection lost".
-    if (!conn.closedByServer && code !== 1005 && code !== 1006) ctx.counters.wsClientCloses[code] = (ctx.counters.wsClientCloses[code] ?? 0) + 1;
+    if (!conn.closedByServer && code !== 1005 && code !== 1006)
+      ctx.counters.wsClientCloses[code] = (ctx.counters.wsClientCloses[code] ?? 0) + 1;
   });
   ws.on('error', () => ws.terminate());
   if (credential.strategy === 'message') {
@@ -205,7 +206,10 @@ async function onFrame(ctx, room, conn, data, isBinary) {
  * @param {unknown} token
  */
 async function authenticateInBand(ctx, room, conn, token) {
-  const verdict = typeof token === 'string' ? await verifyToken(ctx, token) : { ok: /** @type {const} */ (false), code: CLOSE_UNAUTHORIZED, reason: 'token missing' };
+  const verdict =
+    typeof token === 'string'
+      ? await verifyToken(ctx, token)
+      : { ok: /** @type {const} */ (false), code: CLOSE_UNAUTHORIZED, reason: 'token missing' };
   if (!verdict.ok) return reject(ctx, conn, verdict);
   if (conn.claims === null) return admit(ctx, room, conn, verdict.claims);
   if (verdict.claims.sub !== conn.claims.sub) return reject(ctx, conn, { code: CLOSE_UNAUTHORIZED, reason: 'token is for another user' });
@@ -291,7 +295,10 @@ function armExpiry(ctx, conn) {
   if (claims === null) return;
   const remaining = claims.exp * 1000 - ctx.clock.nowMs();
   if (remaining <= 0) return closeByServer(conn, CLOSE_EXPIRED, 'token expired');
-  conn.timer = setTimeout(() => (remaining > MAX_TIMER_MS ? armExpiry(ctx, conn) : closeByServer(conn, CLOSE_EXPIRED, 'token expired')), Math.min(remaining, MAX_TIMER_MS));
+  conn.timer = setTimeout(
+    () => (remaining > MAX_TIMER_MS ? armExpiry(ctx, conn) : closeByServer(conn, CLOSE_EXPIRED, 'token expired')),
+    Math.min(remaining, MAX_TIMER_MS),
+  );
 }
 
 /**

@@ -12,13 +12,30 @@ export interface AuthProxyConfig {
   /**
    * The refresh endpoint. `json` posts `{"refresh_token": ...}`; `form` is RFC 6749 §6
    * (`grant_type=refresh_token`, `client_id`); `cookie` posts with credentials and sends
-   * no refresh token (it lives in an HttpOnly cookie). Default format: `json`.
+   * no refresh token (it lives in an HttpOnly cookie). Default: none — without it the session
+   * lasts as long as the access token.
    */
-  refresh?: { url: string; format?: RefreshFormat; scope?: string; timeout?: number } | null;
-  /** Sent as `client_id` with the `form` format (RFC 6749 §3.2.1) and with RFC 7009 revocation. */
+  refresh?: {
+    /** The refresh endpoint's URL. Required. */
+    url: string;
+    /** How the refresh request is sent. Default: `json`. */
+    format?: RefreshFormat;
+    /** Sent as `scope` with the `form` format. Default: none. */
+    scope?: string;
+    /** Milliseconds before a refresh counts as a network failure. Default: 10 000. */
+    timeout?: number;
+  } | null;
+  /** Sent as `client_id` with the `form` format (RFC 6749 §3.2.1) and with RFC 7009 revocation. Default: none. */
   clientId?: string;
-  /** Where logout revokes the session. RFC 7009 body when `refresh.format` is `form`. Optional. */
-  logout?: { url: string } | null;
+  /**
+   * Where logout revokes the session: an RFC 7009 body when `refresh.format` is `form`, else a JSON
+   * body with the refresh token and the access token as Bearer. Local logout never waits for it.
+   * Default: none (logout is local only).
+   */
+  logout?: {
+    /** The revocation endpoint's URL. Required. */
+    url: string;
+  } | null;
   /** Refresh this many seconds before the access token expires. Default: 30. */
   refreshAhead?: number;
   /** Request bodies up to this many bytes are buffered so a 401 can be replayed. Default: 1 MiB. */
@@ -43,11 +60,7 @@ const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
  * origin are refused unless `allowCrossOriginApi` (only a composed worker, whose config
  * is code, may send tokens to another origin).
  */
-export function resolveConfig(
-  config: AuthProxyConfig,
-  origin: string,
-  options: { allowCrossOriginApi?: boolean } = {},
-): ResolvedConfig {
+export function resolveConfig(config: AuthProxyConfig, origin: string, options: { allowCrossOriginApi?: boolean } = {}): ResolvedConfig {
   if (typeof config !== 'object' || config === null) throw new ConfigError('config must be an object');
   const api = urlList(config.api ?? ['/api/'], 'api', origin);
   if (api.length === 0) throw new ConfigError('config.api must list at least one URL prefix');

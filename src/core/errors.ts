@@ -31,11 +31,7 @@ export class AuthProxyError extends Error {
   readonly oauthError: string | undefined;
   readonly status: number | undefined;
 
-  constructor(
-    code: AuthProxyErrorCode,
-    message: string,
-    details: { oauthError?: string; status?: number; cause?: unknown } = {},
-  ) {
+  constructor(code: AuthProxyErrorCode, message: string, details: { oauthError?: string; status?: number; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.oauthError = details.oauthError;
@@ -92,7 +88,14 @@ export class WorkerUnavailableError extends AuthProxyError {
   }
 }
 
-const classes: Record<string, new (code: AuthProxyErrorCode, message: string, details?: { oauthError?: string; status?: number }) => AuthProxyError> = {
+const classes: Record<
+  string,
+  new (
+    code: AuthProxyErrorCode,
+    message: string,
+    details?: { oauthError?: string; status?: number },
+  ) => AuthProxyError
+> = {
   RefreshError,
   LoginError,
   AuthProxyError,

@@ -20,12 +20,7 @@ export function estimateClockOffset(dateHeader: string | null, claims: Claims | 
  * `expires_in` counts from receipt (RFC 6749 §5.1), so it is immune to clock skew and wins;
  * the JWT `exp` is only a fallback, translated to the local clock by the estimated offset.
  */
-export function computeExpiresAt(
-  expiresIn: number | null,
-  claims: Claims | null,
-  receivedAt: number,
-  clockOffset: number,
-): number | null {
+export function computeExpiresAt(expiresIn: number | null, claims: Claims | null, receivedAt: number, clockOffset: number): number | null {
   if (expiresIn !== null) return receivedAt + expiresIn * 1000;
   if (typeof claims?.exp === 'number') return claims.exp * 1000 - clockOffset;
   return null;

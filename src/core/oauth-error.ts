@@ -5,7 +5,13 @@
 export async function readOAuthError(response: Response): Promise<string | null> {
   try {
     const body: unknown = await response.clone().json();
-    if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string' && /^[\x20-\x7e]{1,64}$/.test(body.error)) {
+    if (
+      typeof body === 'object' &&
+      body !== null &&
+      'error' in body &&
+      typeof body.error === 'string' &&
+      /^[\x20-\x7e]{1,64}$/.test(body.error)
+    ) {
       return body.error;
     }
   } catch {

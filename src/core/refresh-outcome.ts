@@ -19,37 +19,71 @@ export type RefreshOutcome =
   | { kind: 'misconfigured'; error: AuthProxyError }
   | { kind: 'transient'; error: AuthProxyError; retryAfterMs: number | null; network: boolean };
 
-const CONFIGURATION_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_request']);
+const CONFIGURATION_ERRORS = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_request',
+]);
 
 export async function classifyRefreshResponse(response: Response, receivedAt: number): Promise<RefreshOutcome> {
   const { status } = response;
   if (status >= 200 && status < 300) return parseSuccess(response, receivedAt);
   if (status === 408 || status === 429 || status >= 500) {
-    const error = new RefreshError('refresh_unavailable', `refresh endpoint answered ${status}; the session is kept and the refresh will be retried`, { status });
+    const error = new RefreshError(
+      'refresh_unavailable',
+      `refresh endpoint answered ${status}; the session is kept and the refresh will be retried`,
+      { status },
+    );
     return { kind: 'transient', error, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), receivedAt), network: false };
   }
   const oauthError = await readOAuthError(response);
   const details = oauthError === null ? { status } : { status, oauthError };
   const named = oauthError === null ? `status ${status}` : `${status} ${oauthError}`;
   if (oauthError !== null && CONFIGURATION_ERRORS.has(oauthError)) {
-    return { kind: 'misconfigured', error: new RefreshError('refresh_misconfigured', `refresh endpoint answered ${named}: check the client configuration (RFC 6749 §5.2)`, details) };
+    return {
+      kind: 'misconfigured',
+      error: new RefreshError(
+        'refresh_misconfigured',
+        `refresh endpoint answered ${named}: check the client configuration (RFC 6749 §5.2)`,
+        details,
+      ),
+    };
   }
   if (oauthError === 'invalid_grant' || status === 400 || status === 401 || status === 403) {
-    return { kind: 'rejected', error: new RefreshError('refresh_rejected', `refresh endpoint answered ${named}: the session has ended`, details) };
+    return {
+      kind: 'rejected',
+      error: new RefreshError('refresh_rejected', `refresh endpoint answered ${named}: the session has ended`, details),
+    };
   }
-  return { kind: 'misconfigured', error: new RefreshError('refresh_misconfigured', `refresh endpoint answered unexpected ${named}; is refresh.url right?`, details) };
+  return {
+    kind: 'misconfigured',
+    error: new RefreshError('refresh_misconfigured', `refresh endpoint answered unexpected ${named}; is refresh.url right?`, details),
+  };
 }
 
 /** A refresh that threw before a response: offline, connection reset, or our timeout. */
 export function classifyRefreshFailure(cause: unknown, timedOut: boolean): RefreshOutcome {
-  const message = timedOut ? 'refresh endpoint did not answer in time' : 'refresh endpoint could not be reached (offline or connection failed)';
-  return { kind: 'transient', error: new RefreshError('refresh_unavailable', `${message}; the session is kept`, { cause }), retryAfterMs: null, network: true };
+  const message = timedOut
+    ? 'refresh endpoint did not answer in time'
+    : 'refresh endpoint could not be reached (offline or connection failed)';
+  return {
+    kind: 'transient',
+    error: new RefreshError('refresh_unavailable', `${message}; the session is kept`, { cause }),
+    retryAfterMs: null,
+    network: true,
+  };
 }
 
 async function parseSuccess(response: Response, receivedAt: number): Promise<RefreshOutcome> {
   try {
     const type = response.headers.get('content-type') ?? '';
-    if (!/\bjson\b/i.test(type)) throw new TokenResponseError(`refresh endpoint answered ${response.status} with content-type ${JSON.stringify(type.slice(0, 60))}, not JSON (RFC 6749 §5.1)`, { status: response.status });
+    if (!/\bjson\b/i.test(type))
+      throw new TokenResponseError(
+        `refresh endpoint answered ${response.status} with content-type ${JSON.stringify(type.slice(0, 60))}, not JSON (RFC 6749 §5.1)`,
+        { status: response.status },
+      );
     let body: unknown;
     try {
       body = await response.json();

@@ -36,13 +36,20 @@ export function buildRefreshRequest(endpoint: RefreshEndpoint, clientId: string 
  * with `token_type_hint`, plus `client_id`. Otherwise a JSON body naming the refresh token,
  * with the access token as Bearer so the server knows the session.
  */
-export function buildRevocationRequest(url: string, endpoint: RefreshEndpoint | null, clientId: string | null, tokens: TokenSet, signal: AbortSignal): Request {
+export function buildRevocationRequest(
+  url: string,
+  endpoint: RefreshEndpoint | null,
+  clientId: string | null,
+  tokens: TokenSet,
+  signal: AbortSignal,
+): Request {
   const init: RequestInit = { method: 'POST', cache: 'no-store', signal };
   const format = endpoint?.format ?? 'json';
   if (format === 'form') {
-    const hinted = tokens.refreshToken === null
-      ? { token: tokens.accessToken, token_type_hint: 'access_token' }
-      : { token: tokens.refreshToken, token_type_hint: 'refresh_token' };
+    const hinted =
+      tokens.refreshToken === null
+        ? { token: tokens.accessToken, token_type_hint: 'access_token' }
+        : { token: tokens.refreshToken, token_type_hint: 'refresh_token' };
     const form = new URLSearchParams(hinted);
     if (clientId !== null) form.set('client_id', clientId);
     return new Request(url, { ...init, credentials: 'omit', body: form });

@@ -28,7 +28,11 @@ for (const [shape, names] of [
 
     // The page's copy of such a response still never carries the refresh token.
     const raw = await page.evaluate(async () => {
-      const response = await fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'demo', password: 'demo' }) });
+      const response = await fetch('/api/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'demo', password: 'demo' }),
+      });
       return (await response.json()) as Record<string, unknown>;
     });
     expect(raw).not.toHaveProperty('refresh_token');
@@ -52,7 +56,12 @@ test('a malformed refresh response is a typed error and the session is kept', as
   const page = await openTab();
   await login(page);
   server.knobs.tokenShape = 'no-access-token';
-  const error = await page.evaluate(() => window.auth.refresh().then(() => null, (e: { name: string; code: string; message: string }) => ({ name: e.name, code: e.code, message: e.message })));
+  const error = await page.evaluate(() =>
+    window.auth.refresh().then(
+      () => null,
+      (e: { name: string; code: string; message: string }) => ({ name: e.name, code: e.code, message: e.message }),
+    ),
+  );
   expect(error).toMatchObject({ name: 'TokenResponseError', code: 'invalid_token_response' });
   const token = await page.evaluate(() => window.auth.accessToken());
   expect(error?.message).not.toContain(token);
@@ -63,22 +72,24 @@ test('a ReadableStream request body is buffered, sent and replayed byte-identica
   const page = await openTab();
   await login(page);
   server.revokeAccessTokens();
-  const result = await page.evaluate(async () => {
-    const chunks = [new TextEncoder().encode('hello, '), new TextEncoder().encode('stream')];
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const chunk of chunks) controller.enqueue(chunk);
-        controller.close();
-      },
-    });
-    const response = await fetch('/api/echo', { method: 'POST', body, duplex: 'half' } as RequestInit);
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('hello, stream')));
-    return {
-      status: response.status,
-      body: (await response.json()) as { sha256: string },
-      expected: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
-    };
-  }).catch((error: Error) => ({ status: -1, body: { sha256: error.message }, expected: '' }));
+  const result = await page
+    .evaluate(async () => {
+      const chunks = [new TextEncoder().encode('hello, '), new TextEncoder().encode('stream')];
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk);
+          controller.close();
+        },
+      });
+      const response = await fetch('/api/echo', { method: 'POST', body, duplex: 'half' } as RequestInit);
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('hello, stream')));
+      return {
+        status: response.status,
+        body: (await response.json()) as { sha256: string },
+        expected: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
+      };
+    })
+    .catch((error: Error) => ({ status: -1, body: { sha256: error.message }, expected: '' }));
   expect(result.status).toBe(200);
   expect(result.body.sha256).toBe(result.expected);
   expect(server.counters.refreshCalls).toBe(1);

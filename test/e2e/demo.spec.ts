@@ -5,7 +5,10 @@ import { expect, test, waitForStatus } from './socket-fixtures.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
 
-test('the demo signs in, calls the API, survives two refresh cycles with the chat open, and refreshes docs/demo.png', async ({ openDemo, demoServer }) => {
+test('the demo signs in, calls the API, survives two refresh cycles with the chat open, and refreshes docs/demo.png', async ({
+  openDemo,
+  demoServer,
+}) => {
   // Token lifetime drives the refresh cycles, so time is under test: 12 s tokens with the
   // demo's refreshAhead of 10 s are due 2 s after issue, two cycles in about 4 s.
   demoServer.knobs.accessTtl = 12;
@@ -39,7 +42,10 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   await page.locator('#chat-text').fill('Still here after two refreshes');
   await page.locator('#chat-form button').click();
   await expect(page.locator('#chat-messages li')).toHaveCount(2);
-  expect(demoServer.websockets.history().map((message) => message.text)).toEqual(['Hello from the first tab', 'Still here after two refreshes']);
+  expect(demoServer.websockets.history().map((message) => message.text)).toEqual([
+    'Hello from the first tab',
+    'Still here after two refreshes',
+  ]);
   await expect(page.locator('#log li', { hasText: 'refreshed' })).toHaveCount(demoServer.counters.refreshSuccess);
   await expect(page.locator('#log li', { hasText: 're-authenticated in band' }).first()).toBeVisible();
 

@@ -1,7 +1,11 @@
 import { releaseHeldRefreshes } from '../../demo/server/knobs.js';
 import { JSON_CONFIG, apiFetch, expect, login, seenAt, settled, startFetches, stopWorkers, test, waitForStatus } from './fixtures.js';
 
-test('worker killed mid-refresh: its requests are re-dispatched to the restarted worker and succeed after one refresh', async ({ context, openTab, server }) => {
+test('worker killed mid-refresh: its requests are re-dispatched to the restarted worker and succeed after one refresh', async ({
+  context,
+  openTab,
+  server,
+}) => {
   const page = await openTab();
   server.knobs.accessTtl = 0;
   await login(page);
@@ -23,7 +27,11 @@ test('worker killed mid-refresh: its requests are re-dispatched to the restarted
   expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
 });
 
-test('worker killed mid-replay: the requests are replayed by the restarted worker after one refresh', async ({ context, openTab, server }) => {
+test('worker killed mid-replay: the requests are replayed by the restarted worker after one refresh', async ({
+  context,
+  openTab,
+  server,
+}) => {
   const page = await openTab();
   await login(page);
   server.revokeAccessTokens();
@@ -41,7 +49,11 @@ test('worker killed mid-replay: the requests are replayed by the restarted worke
   expect(server.counters.reuseDetections).toBe(0);
 });
 
-test('offline during refresh: state offline, no logout; back online the page resumes and nothing is lost', async ({ context, openTab, server }) => {
+test('offline during refresh: state offline, no logout; back online the page resumes and nothing is lost', async ({
+  context,
+  openTab,
+  server,
+}) => {
   const page = await openTab();
   server.knobs.accessTtl = 0;
   await login(page);
@@ -80,7 +92,12 @@ test('logout while requests wait on a refresh: the late refresh result is discar
   expect(server.counters.refreshSuccess).toBe(1);
   expect(seenAt(server, '/api/me').withAuthorization).toBe(0);
   expect(await page.evaluate(() => window.auth.state.status)).toBe('anonymous');
-  const afterwards = await page.evaluate(() => window.auth.accessToken().then(() => 'token', (error: { code: string }) => error.code));
+  const afterwards = await page.evaluate(() =>
+    window.auth.accessToken().then(
+      () => 'token',
+      (error: { code: string }) => error.code,
+    ),
+  );
   expect(afterwards).toBe('not_authenticated');
 });
 
@@ -100,11 +117,14 @@ test('a new worker version installed while a refresh is in flight does not refre
   await second.goto(`${server.url}/`);
   await second.waitForFunction(() => 'swAuthProxy' in window);
   const newVersion = context.waitForEvent('serviceworker');
-  await second.evaluate((config) => {
-    (window as unknown as { registered: Promise<unknown> }).registered = window.swAuthProxy
-      .registerAuthProxy({ config })
-      .then((auth) => (window.auth = auth));
-  }, { ...JSON_CONFIG, refreshAhead: 31 });
+  await second.evaluate(
+    (config) => {
+      (window as unknown as { registered: Promise<unknown> }).registered = window.swAuthProxy
+        .registerAuthProxy({ config })
+        .then((auth) => (window.auth = auth));
+    },
+    { ...JSON_CONFIG, refreshAhead: 31 },
+  );
   await newVersion;
   releaseHeldRefreshes(server.knobs);
   server.knobs.refresh = 'ok';
@@ -118,7 +138,10 @@ test('a new worker version installed while a refresh is in flight does not refre
   expect(server.counters.reuseDetections).toBe(0);
 });
 
-test('a resource that always answers 401: one replay per request, refreshes bounded by the circuit breaker', async ({ openTab, server }) => {
+test('a resource that always answers 401: one replay per request, refreshes bounded by the circuit breaker', async ({
+  openTab,
+  server,
+}) => {
   const page = await openTab();
   await login(page);
   server.knobs.unauthorizedPaths = ['/api/me'];

@@ -67,7 +67,11 @@ test('a client misconfiguration (invalid_client) is reported loudly and the sess
   await login(page);
   await page.evaluate(() => {
     (window as unknown as { events: string[] }).events = [];
-    window.auth.subscribe((_, event) => (window as unknown as { events: string[] }).events.push(event.type === 'refresh-failed' ? `refresh-failed:${event.kind}` : event.type));
+    window.auth.subscribe((_, event) =>
+      (window as unknown as { events: string[] }).events.push(
+        event.type === 'refresh-failed' ? `refresh-failed:${event.kind}` : event.type,
+      ),
+    );
   });
   server.knobs.refresh = 'invalid_client';
 

@@ -64,12 +64,15 @@ async function openTab(context: BrowserContext, server: Server, config: AuthProx
 /** Logs in through `auth.login`, with the body the config's capture endpoint expects. */
 export async function login(page: Page, config: AuthProxyConfig = JSON_CONFIG): Promise<void> {
   const form = config.refresh?.format === 'form';
-  const status = await page.evaluate(async ({ form, clientId }) => {
-    const body = form
-      ? new URLSearchParams({ grant_type: 'password', username: 'demo', password: 'demo', client_id: clientId ?? '' })
-      : { username: 'demo', password: 'demo' };
-    return (await window.auth.login(body)).status;
-  }, { form, clientId: config.clientId ?? null });
+  const status = await page.evaluate(
+    async ({ form, clientId }) => {
+      const body = form
+        ? new URLSearchParams({ grant_type: 'password', username: 'demo', password: 'demo', client_id: clientId ?? '' })
+        : { username: 'demo', password: 'demo' };
+      return (await window.auth.login(body)).status;
+    },
+    { form, clientId: config.clientId ?? null },
+  );
   expect(status).toBe('authenticated');
 }
 
@@ -80,17 +83,20 @@ export interface ApiResult {
 
 /** `fetch` from page script, exactly as an app would call it: no Authorization header. */
 export function apiFetch(page: Page, url: string, init: { method?: string } = {}): Promise<ApiResult> {
-  return page.evaluate(async ({ url, init }) => {
-    const response = await fetch(url, init);
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Keep the text.
-    }
-    return { status: response.status, body };
-  }, { url, init });
+  return page.evaluate(
+    async ({ url, init }) => {
+      const response = await fetch(url, init);
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Keep the text.
+      }
+      return { status: response.status, body };
+    },
+    { url, init },
+  );
 }
 
 /** Waits until the tab's mirrored session state has `status`. */
@@ -132,15 +138,18 @@ export async function stopWorkers(context: BrowserContext, page: Page): Promise<
 
 /** Starts `count` fetches of `url` in the page without waiting; `settled(page)` collects their statuses. */
 export async function startFetches(page: Page, url: string, count: number): Promise<void> {
-  await page.evaluate(({ url, count }) => {
-    const statuses = Array.from({ length: count }, () =>
-      fetch(url).then(
-        (response) => response.status,
-        () => 0,
-      ),
-    );
-    (window as unknown as { pending: Promise<number[]> }).pending = Promise.all(statuses);
-  }, { url, count });
+  await page.evaluate(
+    ({ url, count }) => {
+      const statuses = Array.from({ length: count }, () =>
+        fetch(url).then(
+          (response) => response.status,
+          () => 0,
+        ),
+      );
+      (window as unknown as { pending: Promise<number[]> }).pending = Promise.all(statuses);
+    },
+    { url, count },
+  );
 }
 
 /** The statuses of the fetches started by `startFetches` (0 for a network error). */

@@ -1,7 +1,10 @@
 import { CONFIGS, apiFetch, expect, login, seenAt, test, waitForStatus } from './fixtures.js';
 
 for (const [format, config] of Object.entries(CONFIGS)) {
-  test(`${format}: logout in one tab makes every tab anonymous, revokes at the server, and no later request carries a token`, async ({ openTab, server }) => {
+  test(`${format}: logout in one tab makes every tab anonymous, revokes at the server, and no later request carries a token`, async ({
+    openTab,
+    server,
+  }) => {
     const tabs = [await openTab(config), await openTab(config), await openTab(config)];
     await login(tabs[0]!, config);
     for (const tab of tabs) await waitForStatus(tab, 'authenticated');

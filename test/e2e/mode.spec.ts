@@ -10,7 +10,9 @@ test('auth.mode says where the proxy runs: a worker, or this page when workers a
   expect(server.counters.requestsWithAuthorization).toBe(1);
 });
 
-test('mode "worker" never falls back: a worker where one can run, a loud error where workers are blocked', async ({ openTab }, testInfo) => {
+test('mode "worker" never falls back: a worker where one can run, a loud error where workers are blocked', async ({
+  openTab,
+}, testInfo) => {
   const page = await openTab();
   const outcome = await page.evaluate(() =>
     window.swAuthProxy.registerAuthProxy({ mode: 'worker', config: {} }).then(

@@ -1,6 +1,9 @@
 import { apiFetch, expect, login, test } from './fixtures.js';
 
-test('a token inside the refreshAhead window is refreshed once before the next request; no 401 reaches the page', async ({ openTab, server }) => {
+test('a token inside the refreshAhead window is refreshed once before the next request; no 401 reaches the page', async ({
+  openTab,
+  server,
+}) => {
   const page = await openTab(); // refreshAhead: 30 s
   server.knobs.accessTtl = 20; // the login token is born inside the window
   await login(page);

@@ -14,7 +14,10 @@ test('invalid_grant from the refresh endpoint ends the session in every tab and 
 });
 
 for (const fault of ['error500', 'reset'] as const) {
-  test(`refresh endpoint ${fault === 'reset' ? 'unreachable' : 'answering 500'}: session kept, state says offline, recovers`, async ({ openTab, server }) => {
+  test(`refresh endpoint ${fault === 'reset' ? 'unreachable' : 'answering 500'}: session kept, state says offline, recovers`, async ({
+    openTab,
+    server,
+  }) => {
     const tabs = [await openTab(), await openTab()];
     await login(tabs[0]!);
     server.knobs.refresh = fault;

@@ -23,7 +23,10 @@ test('a 401 for a revoked access token triggers one refresh and a byte-identical
   expect(server.counters.refreshSuccess).toBe(1);
 });
 
-test('a body over replayBodyLimit is sent once, intact; its 401 passes through, and the refresh it caused lets the app retry', async ({ openTab, server }) => {
+test('a body over replayBodyLimit is sent once, intact; its 401 passes through, and the refresh it caused lets the app retry', async ({
+  openTab,
+  server,
+}) => {
   const page = await openTab();
   await login(page);
 

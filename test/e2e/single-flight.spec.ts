@@ -10,9 +10,7 @@ for (const [format, config] of Object.entries(CONFIGS)) {
     server.resetCounters();
 
     const statuses = await Promise.all(
-      tabs.map((tab) =>
-        tab.evaluate(() => Promise.all(Array.from({ length: 25 }, async () => (await fetch('/api/me')).status))),
-      ),
+      tabs.map((tab) => tab.evaluate(() => Promise.all(Array.from({ length: 25 }, async () => (await fetch('/api/me')).status)))),
     );
 
     expect(statuses.flat()).toEqual(Array.from({ length: 100 }, () => 200));

@@ -1,21 +1,40 @@
-import { CHAT_URL, SOCKET_CONFIG, chatHistory, expect, installTracker, login, sendChat, socketLog, test, untilServerHas, waitForEvents, waitForStatus } from './socket-fixtures.js';
+import {
+  CHAT_URL,
+  SOCKET_CONFIG,
+  chatHistory,
+  expect,
+  installTracker,
+  login,
+  sendChat,
+  socketLog,
+  test,
+  untilServerHas,
+  waitForEvents,
+  waitForStatus,
+} from './socket-fixtures.js';
 
 const GAP = ['gap-1', 'gap-2', 'gap-3', 'gap-4', 'gap-5'];
 
-test('token expiry: the server closes with 4001, one refresh, reconnected within 2 s, messages sent in the gap arrive once and in order', async ({ openTab, server }) => {
+test('token expiry: the server closes with 4001, one refresh, reconnected within 2 s, messages sent in the gap arrive once and in order', async ({
+  openTab,
+  server,
+}) => {
   const page = await openTab(SOCKET_CONFIG);
   // Expiry in time is what is under test: the first token lives 2 s, the refreshed one 300 s.
   server.knobs.accessTtl = 2;
   await login(page);
   server.knobs.accessTtl = 300;
   await installTracker(page);
-  await page.evaluate(({ url, gap }) => {
-    const socket = window.trackSocket('chat', window.auth.socket(url, { protocols: ['chat.v1'] }));
-    // Send the moment the socket learns of the close: these can only travel on the next connection.
-    socket.addEventListener('reconnecting', (event) => {
-      if (event.reason === 'auth') for (const text of gap) socket.send(JSON.stringify({ type: 'chat', text }));
-    });
-  }, { url: CHAT_URL, gap: GAP });
+  await page.evaluate(
+    ({ url, gap }) => {
+      const socket = window.trackSocket('chat', window.auth.socket(url, { protocols: ['chat.v1'] }));
+      // Send the moment the socket learns of the close: these can only travel on the next connection.
+      socket.addEventListener('reconnecting', (event) => {
+        if (event.reason === 'auth') for (const text of gap) socket.send(JSON.stringify({ type: 'chat', text }));
+      });
+    },
+    { url: CHAT_URL, gap: GAP },
+  );
 
   await waitForEvents(page, 'chat', 'open');
   await sendChat(page, 'chat', 'before');
@@ -55,7 +74,7 @@ test('a refresh that ends the session stops the socket and says why, without rec
   expect(log.at(-1)).toMatchObject({ type: 'close', code: 1000 });
   expect(log.filter((entry) => entry.type === 'error')).toHaveLength(1);
   await waitForStatus(page, 'expired');
-  expect(await page.evaluate(() => window.sockets['chat']!.readyState)).toBe(3);
+  expect(await page.evaluate(() => window.sockets.chat!.readyState)).toBe(3);
   expect(server.counters.refreshCalls).toBe(1);
   expect(server.counters.wsConnectionAttempts).toBe(1);
 });

@@ -79,8 +79,16 @@ export async function installTracker(page: Page): Promise<void> {
       socket.addEventListener('open', () => entries.push({ type: 'open', at: at() }));
       socket.addEventListener('authenticated', () => entries.push({ type: 'authenticated', at: at() }));
       socket.addEventListener('message', (event) => entries.push({ type: 'message', at: at(), data: String(event.data) }));
-      socket.addEventListener('reconnecting', (event) => entries.push({ type: 'reconnecting', at: at(), reason: event.reason, code: event.code, delayMs: event.delayMs }));
-      socket.addEventListener('error', (event) => entries.push({ type: 'error', at: at(), error: { code: event.error.code, fatal: event.error.fatal, message: event.error.message } }));
+      socket.addEventListener('reconnecting', (event) =>
+        entries.push({ type: 'reconnecting', at: at(), reason: event.reason, code: event.code, delayMs: event.delayMs }),
+      );
+      socket.addEventListener('error', (event) =>
+        entries.push({
+          type: 'error',
+          at: at(),
+          error: { code: event.error.code, fatal: event.error.fatal, message: event.error.message },
+        }),
+      );
       socket.addEventListener('close', (event) => entries.push({ type: 'close', at: at(), code: event.code, reason: event.reason }));
       return socket;
     };
@@ -89,12 +97,19 @@ export async function installTracker(page: Page): Promise<void> {
 
 /** Opens `auth.socket(CHAT_URL, options)` in the page as `window.sockets[name]`, tracked. */
 export async function openSocket(page: Page, name: string, options: PlainSocketOptions = {}): Promise<void> {
-  await page.evaluate(({ name, url, options }) => void window.trackSocket(name, window.auth.socket(url, options)), { name, url: CHAT_URL, options });
+  await page.evaluate(({ name, url, options }) => void window.trackSocket(name, window.auth.socket(url, options)), {
+    name,
+    url: CHAT_URL,
+    options,
+  });
 }
 
 /** Waits until the socket has logged `count` events of `type`. */
 export async function waitForEvents(page: Page, name: string, type: string, count = 1): Promise<void> {
-  await page.waitForFunction(({ name, type, count }) => (window.socketLog[name] ?? []).filter((entry) => entry.type === type).length >= count, { name, type, count });
+  await page.waitForFunction(
+    ({ name, type, count }) => (window.socketLog[name] ?? []).filter((entry) => entry.type === type).length >= count,
+    { name, type, count },
+  );
 }
 
 export function socketLog(page: Page, name: string): Promise<SocketLogEntry[]> {

@@ -1,5 +1,18 @@
 import { refreshError } from './fixtures.js';
-import { SOCKET_CONFIG, chatHistory, expect, installTracker, login, openSocket, sendChat, socketLog, test, untilServerHas, waitForEvents, waitForStatus } from './socket-fixtures.js';
+import {
+  SOCKET_CONFIG,
+  chatHistory,
+  expect,
+  installTracker,
+  login,
+  openSocket,
+  sendChat,
+  socketLog,
+  test,
+  untilServerHas,
+  waitForEvents,
+  waitForStatus,
+} from './socket-fixtures.js';
 
 declare global {
   interface Window {
@@ -7,7 +20,11 @@ declare global {
   }
 }
 
-test('offline: the socket pauses without a reconnect storm, buffers sends, and reconnects within 2 s of coming back', async ({ context, openTab, server }) => {
+test('offline: the socket pauses without a reconnect storm, buffers sends, and reconnects within 2 s of coming back', async ({
+  context,
+  openTab,
+  server,
+}) => {
   const page = await openTab(SOCKET_CONFIG);
   await login(page);
   await installTracker(page);
@@ -25,13 +42,13 @@ test('offline: the socket pauses without a reconnect storm, buffers sends, and r
   await context.setOffline(true);
   await waitForEvents(page, 'chat', 'reconnecting');
   expect((await socketLog(page, 'chat')).at(-1)).toMatchObject({ type: 'reconnecting', reason: 'offline', delayMs: null });
-  expect(await page.evaluate(() => window.sockets['chat']!.status)).toBe('offline');
+  expect(await page.evaluate(() => window.sockets.chat!.status)).toBe('offline');
   // The session is kept, and says so: a refresh attempted now fails as a network problem.
   expect(await refreshError(page)).toEqual({ name: 'RefreshError', code: 'refresh_unavailable' });
   await waitForStatus(page, 'offline');
   await sendChat(page, 'chat', 'offline-1');
   await sendChat(page, 'chat', 'offline-2');
-  expect(await page.evaluate(() => window.sockets['chat']!.queuedMessages)).toBe(2);
+  expect(await page.evaluate(() => window.sockets.chat!.queuedMessages)).toBe(2);
 
   // Time is what is under test: with a 100-400 ms backoff, a socket that kept retrying while
   // offline would create several WebSockets within these 2 s.

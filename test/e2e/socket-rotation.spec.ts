@@ -1,4 +1,16 @@
-import { CHAT_URL, SOCKET_CONFIG, chatHistory, expect, installTracker, login, openSocket, socketLog, test, untilServerHas, waitForEvents } from './socket-fixtures.js';
+import {
+  CHAT_URL,
+  SOCKET_CONFIG,
+  chatHistory,
+  expect,
+  installTracker,
+  login,
+  openSocket,
+  socketLog,
+  test,
+  untilServerHas,
+  waitForEvents,
+} from './socket-fixtures.js';
 
 test("onRotate 'message': a refresh re-authenticates the open socket in band, without reconnecting", async ({ openTab, server }) => {
   const page = await openTab(SOCKET_CONFIG);
@@ -18,12 +30,18 @@ test("onRotate 'message': a refresh re-authenticates the open socket in band, wi
   expect(log.filter((entry) => entry.type === 'message' && entry.data!.includes('"authenticated"'))).toHaveLength(0);
 });
 
-test("onRotate 'reconnect': a refresh replaces the connection with one that uses a new ticket; sends in between arrive in order", async ({ openTab, server }) => {
+test("onRotate 'reconnect': a refresh replaces the connection with one that uses a new ticket; sends in between arrive in order", async ({
+  openTab,
+  server,
+}) => {
   const page = await openTab(SOCKET_CONFIG);
   await login(page);
   await installTracker(page);
   await page.evaluate((url) => {
-    const socket = window.trackSocket('chat', window.auth.socket(url, { ticket: { url: '/api/ws-ticket' }, onRotate: 'reconnect', ack: true }));
+    const socket = window.trackSocket(
+      'chat',
+      window.auth.socket(url, { ticket: { url: '/api/ws-ticket' }, onRotate: 'reconnect', ack: true }),
+    );
     socket.addEventListener('reconnecting', (event) => {
       if (event.reason === 'rotate') for (const text of ['r1', 'r2', 'r3']) socket.send(JSON.stringify({ type: 'chat', text }));
     });
@@ -34,7 +52,7 @@ test("onRotate 'reconnect': a refresh replaces the connection with one that uses
   await waitForEvents(page, 'chat', 'open', 2);
   await untilServerHas(server, 'r3');
   expect(chatHistory(server)).toEqual(['r1', 'r2', 'r3']);
-  expect(server.counters.wsAuthenticatedBy['ticket']).toBe(2);
+  expect(server.counters.wsAuthenticatedBy.ticket).toBe(2);
   expect(server.counters.wsTicketsIssued).toBe(2);
   // The old connection was closed by the client with 4000, not by the server.
   await expect.poll(() => ({ ...server.counters.wsClientCloses })).toEqual({ 4000: 1 });

@@ -21,8 +21,17 @@ async function watch(page: Page): Promise<void> {
   await page.evaluate(() => {
     window.sightings = [];
     const badge = document.getElementById('session-badge')!;
-    window.auth.subscribe((state) => window.sightings.push({ source: 'state', status: state.status, expiresAt: String(state.expiresAt ?? ''), at: Date.now() }));
-    new MutationObserver(() => window.sightings.push({ source: 'ui', status: badge.dataset['status'] ?? '', expiresAt: badge.dataset['expiresAt'] ?? '', at: Date.now() })).observe(badge, {
+    window.auth.subscribe((state) =>
+      window.sightings.push({ source: 'state', status: state.status, expiresAt: String(state.expiresAt ?? ''), at: Date.now() }),
+    );
+    new MutationObserver(() =>
+      window.sightings.push({
+        source: 'ui',
+        status: badge.dataset.status ?? '',
+        expiresAt: badge.dataset.expiresAt ?? '',
+        at: Date.now(),
+      }),
+    ).observe(badge, {
       attributes: true,
       attributeFilter: ['data-status', 'data-expires-at'],
     });
@@ -31,10 +40,15 @@ async function watch(page: Page): Promise<void> {
 
 /** When `page` first saw `match` in its state and in its UI. */
 async function firstSeen(page: Page, match: { status: string; expiresAt?: string }): Promise<{ state: number; ui: number }> {
-  const condition = ({ status, expiresAt }: { status: string; expiresAt?: string }, source: string): ((s: Sighting) => boolean) =>
-    (s) => s.source === source && s.status === status && (expiresAt === undefined || s.expiresAt === expiresAt);
+  const condition =
+    ({ status, expiresAt }: { status: string; expiresAt?: string }, source: string): ((s: Sighting) => boolean) =>
+    (s) =>
+      s.source === source && s.status === status && (expiresAt === undefined || s.expiresAt === expiresAt);
   await page.waitForFunction(
-    ({ status, expiresAt }) => ['state', 'ui'].every((source) => window.sightings.some((s) => s.source === source && s.status === status && (expiresAt === undefined || s.expiresAt === expiresAt))),
+    ({ status, expiresAt }) =>
+      ['state', 'ui'].every((source) =>
+        window.sightings.some((s) => s.source === source && s.status === status && (expiresAt === undefined || s.expiresAt === expiresAt)),
+      ),
     match,
   );
   const sightings = await page.evaluate(() => window.sightings);
@@ -104,22 +118,34 @@ test('a tab opened later shows the current session at once', async ({ openDemo }
   await expect(late.locator('#session-badge')).toHaveAttribute('data-status', 'authenticated');
 });
 
-test('onExpired and loginUrl act in every tab when the refresh token is refused, never on a network failure', async ({ context, server }) => {
+test('onExpired and loginUrl act in every tab when the refresh token is refused, never on a network failure', async ({
+  context,
+  server,
+}) => {
   const open = async (options: { onExpired?: boolean; loginUrl?: string }): Promise<Page> => {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => 'swAuthProxy' in window);
-    await page.evaluate(async ({ config, onExpired, loginUrl }) => {
-      (window as unknown as { expiredCalls: string[] }).expiredCalls = [];
-      window.auth = await window.swAuthProxy.registerAuthProxy({
-        config,
-        ...(onExpired ? { onExpired: (state, event) => (window as unknown as { expiredCalls: string[] }).expiredCalls.push(`${state.status}/${event.type}`) } : {}),
-        ...(loginUrl === undefined ? {} : { loginUrl }),
-      });
-    }, { config: SOCKET_CONFIG, onExpired: options.onExpired ?? false, loginUrl: options.loginUrl });
+    await page.evaluate(
+      async ({ config, onExpired, loginUrl }) => {
+        (window as unknown as { expiredCalls: string[] }).expiredCalls = [];
+        window.auth = await window.swAuthProxy.registerAuthProxy({
+          config,
+          ...(onExpired
+            ? {
+                onExpired: (state, event) =>
+                  (window as unknown as { expiredCalls: string[] }).expiredCalls.push(`${state.status}/${event.type}`),
+              }
+            : {}),
+          ...(loginUrl === undefined ? {} : { loginUrl }),
+        });
+      },
+      { config: SOCKET_CONFIG, onExpired: options.onExpired ?? false, loginUrl: options.loginUrl },
+    );
     return page;
   };
-  const expiredCalls = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { expiredCalls: string[] }).expiredCalls);
+  const expiredCalls = (page: Page): Promise<string[]> =>
+    page.evaluate(() => (window as unknown as { expiredCalls: string[] }).expiredCalls);
   const withHook = await open({ onExpired: true });
   const withLoginUrl = await open({ loginUrl: '/login?from=expired' });
   await login(withHook);

@@ -9,7 +9,10 @@ const COOKIE_CONFIG: AuthProxyConfig = {
   refreshAhead: 30,
 };
 
-test('cookie format: the refresh token stays an HttpOnly cookie; refresh and rotation work; logout revokes', async ({ openTab, server }) => {
+test('cookie format: the refresh token stays an HttpOnly cookie; refresh and rotation work; logout revokes', async ({
+  openTab,
+  server,
+}) => {
   const page = await openTab(COOKIE_CONFIG);
   server.knobs.accessTtl = 0;
   await login(page, COOKIE_CONFIG);
@@ -31,7 +34,11 @@ test('authorization code + PKCE: the code exchange is captured like any token re
   const page = await openTab(FORM_CONFIG);
   const { verifier, challenge } = await page.evaluate(async () => {
     const bytes = crypto.getRandomValues(new Uint8Array(32));
-    const base64url = (data: Uint8Array) => btoa(String.fromCharCode(...data)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const base64url = (data: Uint8Array) =>
+      btoa(String.fromCharCode(...data))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
     const verifier = base64url(bytes);
     const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
     return { verifier, challenge };
@@ -53,14 +60,23 @@ test('authorization code + PKCE: the code exchange is captured like any token re
   expect(callback.searchParams.get('state')).toBe('xyz');
 
   await page.waitForFunction(() => 'swAuthProxy' in window);
-  const exchanged = await page.evaluate(async ({ config, code, verifier }) => {
-    window.auth = await window.swAuthProxy.registerAuthProxy({ config });
-    const response = await fetch('/oauth/token', {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: '/', client_id: 'demo-spa', code_verifier: verifier }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }, { config: FORM_CONFIG, code: callback.searchParams.get('code') ?? '', verifier });
+  const exchanged = await page.evaluate(
+    async ({ config, code, verifier }) => {
+      window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+      const response = await fetch('/oauth/token', {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: '/',
+          client_id: 'demo-spa',
+          code_verifier: verifier,
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    { config: FORM_CONFIG, code: callback.searchParams.get('code') ?? '', verifier },
+  );
 
   expect(exchanged.status).toBe(200);
   expect(exchanged.body).toHaveProperty('access_token');

@@ -1,6 +1,10 @@
 import { apiFetch, expect, login, seenAt, stopWorkers, test } from './fixtures.js';
 
-test('after the browser stops the worker, requests are still authenticated and the bridge reconnects', async ({ context, openTab, server }) => {
+test('after the browser stops the worker, requests are still authenticated and the bridge reconnects', async ({
+  context,
+  openTab,
+  server,
+}) => {
   const page = await openTab();
   await login(page);
 

@@ -48,7 +48,11 @@ describe('createControlApi: login', () => {
     expect(result.error).toBeNull();
     const [call] = server.calls(PATHS.login);
     expect(call!.request.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded\b/);
-    expect(Object.fromEntries(new URLSearchParams(await text(call!.body)))).toEqual({ grant_type: 'password', username: 'ada', password: 'p&w' });
+    expect(Object.fromEntries(new URLSearchParams(await text(call!.body)))).toEqual({
+      grant_type: 'password',
+      username: 'ada',
+      password: 'p&w',
+    });
   });
 
   it('fails with LoginError login_failed carrying the status and OAuth error when credentials are refused', async () => {

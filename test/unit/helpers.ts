@@ -157,12 +157,18 @@ export function createServer(routes: Record<string, Handler> = {}): FakeServer {
  * A refresh endpoint that rotates: the n-th call issues `access-n` / `refresh-n`
  * (both omitted refresh tokens when `rotateRefresh` is false).
  */
-export function rotatingRefresh(options: { rotateRefresh?: boolean; expiresIn?: number; prefix?: string } = {}): Handler & { issued: () => number } {
+export function rotatingRefresh(
+  options: { rotateRefresh?: boolean; expiresIn?: number; prefix?: string } = {},
+): Handler & { issued: () => number } {
   let issued = 0;
   const prefix = options.prefix ?? '';
   const handler: Handler = () => {
     issued += 1;
-    const body: Record<string, unknown> = { access_token: `${prefix}access-${issued}`, token_type: 'Bearer', expires_in: options.expiresIn ?? 3600 };
+    const body: Record<string, unknown> = {
+      access_token: `${prefix}access-${issued}`,
+      token_type: 'Bearer',
+      expires_in: options.expiresIn ?? 3600,
+    };
     if (options.rotateRefresh ?? true) body.refresh_token = `${prefix}refresh-${issued}`;
     return jsonResponse(body);
   };
@@ -226,7 +232,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
 
 /** The ResolvedConfig's refresh endpoint for a format (for the request builders). */
 export function refreshEndpoint(format: 'json' | 'form' | 'cookie', scope?: string): NonNullable<ResolvedConfig['refresh']> {
-  const refresh = resolveConfig({ refresh: scope === undefined ? { url: PATHS.refresh, format } : { url: PATHS.refresh, format, scope } }, ORIGIN).refresh;
+  const refresh = resolveConfig(
+    { refresh: scope === undefined ? { url: PATHS.refresh, format } : { url: PATHS.refresh, format, scope } },
+    ORIGIN,
+  ).refresh;
   if (refresh === null) throw new Error('unreachable: refresh was configured');
   return refresh;
 }

@@ -27,7 +27,8 @@ function setup(api: Handler, options: { replayBodyLimit?: number } = {}) {
   });
   harness.server.on(PATHS.refresh, rotatingRefresh());
   harness.server.on(API, api);
-  const send = (request: Request): Promise<Response> => sendWithToken(request, harness.engine, harness.server.fetch, harness.config.replayBodyLimit);
+  const send = (request: Request): Promise<Response> =>
+    sendWithToken(request, harness.engine, harness.server.fetch, harness.config.replayBodyLimit);
   const authorizations = (): (string | null)[] => harness.server.calls(API).map((call) => call.request.headers.get('authorization'));
   const bodies = (): Promise<Uint8Array[]> => Promise.all(harness.server.calls(API).map(async (call) => new Uint8Array(await call.body)));
   return { ...harness, send, authorizations, bodies };
@@ -64,7 +65,11 @@ describe('sendWithToken', () => {
   it('injects Authorization: Bearer and keeps the rest of the request', async () => {
     const { send, server, authorizations, bodies } = setup(acceptOnly('access-0'));
     const response = await send(
-      new Request(`${url(API)}?page=2`, { method: 'PUT', body: '{"a":1}', headers: { 'Content-Type': 'application/json', 'X-Trace': 't-1' } }),
+      new Request(`${url(API)}?page=2`, {
+        method: 'PUT',
+        body: '{"a":1}',
+        headers: { 'Content-Type': 'application/json', 'X-Trace': 't-1' },
+      }),
     );
     expect(response.status).toBe(200);
     expect(authorizations()).toEqual(['Bearer access-0']);
@@ -130,7 +135,9 @@ describe('sendWithToken', () => {
   });
 
   it('does not replay on 403', async () => {
-    const { send, server } = setup(() => new Response('forbidden', { status: 403, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }));
+    const { send, server } = setup(
+      () => new Response('forbidden', { status: 403, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } }),
+    );
     const response = await send(post(binaryBody()));
     expect(response.status).toBe(403);
     expect(await response.text()).toBe('forbidden');

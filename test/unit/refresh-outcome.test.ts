@@ -30,7 +30,10 @@ describe('classifyRefreshResponse', () => {
   });
 
   it('200 with an HTML page (a proxy or captive portal) is transient, not a logout', async () => {
-    const response = new Response('<!doctype html><title>Login to Wi-Fi</title>', { status: 200, headers: { 'Content-Type': 'text/html' } });
+    const response = new Response('<!doctype html><title>Login to Wi-Fi</title>', {
+      status: 200,
+      headers: { 'Content-Type': 'text/html' },
+    });
     const outcome = expectKind(await classifyRefreshResponse(response, T0), 'transient');
     expect(outcome.error).toBeInstanceOf(TokenResponseError);
     expect(outcome.error.code).toBe('invalid_token_response');
@@ -52,7 +55,10 @@ describe('classifyRefreshResponse', () => {
   });
 
   it('400 invalid_grant is rejected: the session has ended', async () => {
-    const outcome = expectKind(await classifyRefreshResponse(jsonResponse({ error: 'invalid_grant', error_description: 'revoked' }, { status: 400 }), T0), 'rejected');
+    const outcome = expectKind(
+      await classifyRefreshResponse(jsonResponse({ error: 'invalid_grant', error_description: 'revoked' }, { status: 400 }), T0),
+      'rejected',
+    );
     expect(outcome.error).toBeInstanceOf(RefreshError);
     expect(outcome.error.code).toBe('refresh_rejected');
     expect(outcome.error.oauthError).toBe('invalid_grant');
@@ -96,7 +102,10 @@ describe('classifyRefreshResponse', () => {
   });
 
   it('ignores an error code that is not printable ASCII', async () => {
-    const outcome = expectKind(await classifyRefreshResponse(jsonResponse({ error: 'invalid_client\u0000' }, { status: 400 }), T0), 'rejected');
+    const outcome = expectKind(
+      await classifyRefreshResponse(jsonResponse({ error: 'invalid_client\u0000' }, { status: 400 }), T0),
+      'rejected',
+    );
     expect(outcome.error.oauthError).toBeUndefined();
   });
 

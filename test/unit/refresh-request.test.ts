@@ -34,7 +34,12 @@ describe('buildRefreshRequest', () => {
     expect(request.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded\b/);
     expect(request.credentials).toBe('omit');
     const form = new URLSearchParams(await request.text());
-    expect(Object.fromEntries(form)).toEqual({ grant_type: 'refresh_token', refresh_token: 'refresh-9', client_id: 'unit-spa', scope: 'read write' });
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'refresh-9',
+      client_id: 'unit-spa',
+      scope: 'read write',
+    });
   });
 
   it('form: omits client_id and scope when not configured', async () => {
@@ -86,7 +91,13 @@ describe('buildRevocationRequest', () => {
   });
 
   it('form: revokes the access token when there is no refresh token', async () => {
-    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('form'), null, tokenSet({ accessToken: 'access-9', refreshToken: null }), signal());
+    const request = buildRevocationRequest(
+      logoutUrl,
+      refreshEndpoint('form'),
+      null,
+      tokenSet({ accessToken: 'access-9', refreshToken: null }),
+      signal(),
+    );
     expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({ token: 'access-9', token_type_hint: 'access_token' });
   });
 
@@ -104,7 +115,13 @@ describe('buildRevocationRequest', () => {
   });
 
   it('cookie: sends credentials so the server can clear the cookie, and no refresh token', async () => {
-    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('cookie'), null, tokenSet({ accessToken: 'access-9', refreshToken: null }), signal());
+    const request = buildRevocationRequest(
+      logoutUrl,
+      refreshEndpoint('cookie'),
+      null,
+      tokenSet({ accessToken: 'access-9', refreshToken: null }),
+      signal(),
+    );
     expect(request.credentials).toBe('include');
     expect(await request.json()).toEqual({});
   });

@@ -7,7 +7,11 @@ const response = (status: number, wwwAuthenticate?: string): Response =>
 describe('parseWwwAuthenticate', () => {
   it('parses an RFC 6750 §3 Bearer challenge with quoted parameters', () => {
     expect(parseWwwAuthenticate('Bearer realm="example", error="invalid_token", error_description="The access token expired"')).toEqual([
-      { scheme: 'bearer', params: { realm: 'example', error: 'invalid_token', error_description: 'The access token expired' }, token68: null },
+      {
+        scheme: 'bearer',
+        params: { realm: 'example', error: 'invalid_token', error_description: 'The access token expired' },
+        token68: null,
+      },
     ]);
   });
 
@@ -16,7 +20,9 @@ describe('parseWwwAuthenticate', () => {
   });
 
   it('parses several challenges in one header', () => {
-    const challenges = parseWwwAuthenticate('Basic realm="simple", Bearer realm="api", error="insufficient_scope", scope="admin", Digest realm="d", qop="auth"');
+    const challenges = parseWwwAuthenticate(
+      'Basic realm="simple", Bearer realm="api", error="insufficient_scope", scope="admin", Digest realm="d", qop="auth"',
+    );
     expect(challenges.map((challenge) => challenge.scheme)).toEqual(['basic', 'bearer', 'digest']);
     expect(challenges[0]?.params).toEqual({ realm: 'simple' });
     expect(challenges[1]?.params).toEqual({ realm: 'api', error: 'insufficient_scope', scope: 'admin' });
@@ -53,7 +59,11 @@ describe('parseWwwAuthenticate', () => {
   });
 
   it('does not mistake a first auth-param for a token68', () => {
-    expect(parseWwwAuthenticate('Bearer error=invalid_token')[0]).toEqual({ scheme: 'bearer', params: { error: 'invalid_token' }, token68: null });
+    expect(parseWwwAuthenticate('Bearer error=invalid_token')[0]).toEqual({
+      scheme: 'bearer',
+      params: { error: 'invalid_token' },
+      token68: null,
+    });
   });
 
   it('lower-cases scheme and parameter names but not values', () => {
