@@ -23,6 +23,8 @@ export {
   type SocketRotateBehaviour,
 } from './socket.js';
 export type { AuthProxyConfig, RefreshFormat } from './core/config.js';
+export type { ControlApi, ControlResult, LoginBody } from './core/control.js';
+export type { Claims } from './core/jwt.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from './core/session-state.js';
 export {
   AuthProxyError,
