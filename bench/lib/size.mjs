@@ -21,18 +21,33 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * What a page and a worker download, from the run's snapshot of dist/. The browser bundle is
- * the page's self-contained ES module (comlink inlined); dist/index.js is the bundler entry
- * with the shared chunks it imports (dependencies external), for reference.
+ * the page's ES module (comlink inlined) with the chunks it imports statically; dist/index.js is
+ * the bundler entry with its static chunks (dependencies external), for reference.
  * @returns {SizeEntry[]}
  */
 export function measureSizes() {
-  const chunks = localImports(readFileSync(path.join(SNAPSHOT_DIR, 'index.js'), 'utf8'));
   return [
-    entry('page bundle', ['sw-auth-proxy.browser.js'], true),
-    entry('bundler entry', ['index.js', ...chunks], false),
+    entry('page bundle', staticClosure('sw-auth-proxy.browser.js'), true),
+    entry('bundler entry', staticClosure('index.js'), false),
     entry('worker', ['auth-proxy-sw.js'], true),
     entry('bare pass-through worker (for scale)', [BARE_WORKER_FILE], false),
   ];
+}
+
+/**
+ * An entry and every chunk it imports statically, transitively: what loads before it runs.
+ * Chunks loaded with import() (the in-page host, the socket's connection) are not counted.
+ * @param {string} file relative to the dist snapshot
+ * @returns {string[]}
+ */
+function staticClosure(file) {
+  const files = [file];
+  for (let i = 0; i < files.length; i++) {
+    for (const chunk of localImports(readFileSync(path.join(SNAPSHOT_DIR, /** @type {string} */ (files[i])), 'utf8'))) {
+      if (!files.includes(chunk)) files.push(chunk);
+    }
+  }
+  return files;
 }
 
 /**
@@ -54,14 +69,15 @@ function entry(name, files, breakdown) {
       params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.length },
     }).length,
   };
-  const file = /** @type {string} */ (paths[0]);
-  if (breakdown && paths.length === 1 && existsSync(`${file}.map`)) {
-    const map = decodeSourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+  if (breakdown && paths.every((file) => existsSync(`${file}.map`))) {
     /** @type {Map<string, number>} */
     const groups = new Map();
-    for (const [source, bytes] of bytesBySource(code.toString('utf8'), map)) {
-      const group = sourceGroup(source);
-      groups.set(group, (groups.get(group) ?? 0) + bytes);
+    for (const file of paths) {
+      const map = decodeSourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+      for (const [source, bytes] of bytesBySource(readFileSync(file, 'utf8'), map)) {
+        const group = sourceGroup(source);
+        groups.set(group, (groups.get(group) ?? 0) + bytes);
+      }
     }
     result.breakdown = [...groups].map(([group, bytes]) => ({ group, bytes })).sort((a, b) => b.bytes - a.bytes);
   }

@@ -1,5 +1,5 @@
 // @ts-check
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,8 +32,9 @@ export async function snapshotDist() {
 async function copyDist() {
   await rm(SNAPSHOT_DIR, { recursive: true, force: true });
   await mkdir(SNAPSHOT_DIR, { recursive: true });
-  const chunks = localImports(await readFile(path.join(ROOT, 'dist', 'index.js'), 'utf8'));
-  for (const file of [...FILES, ...chunks]) await copyFile(path.join(ROOT, 'dist', file), path.join(SNAPSHOT_DIR, file));
+  // Every chunk too: the bundles import shared chunks statically and load others on demand.
+  const chunks = (await readdir(path.join(ROOT, 'dist'))).filter((file) => /\.js(\.map)?$/.test(file));
+  for (const file of new Set([...FILES, ...chunks])) await copyFile(path.join(ROOT, 'dist', file), path.join(SNAPSHOT_DIR, file));
 }
 
 /**

@@ -1,5 +1,17 @@
 import { releaseHeldRefreshes } from '../../demo/server/knobs.js';
-import { JSON_CONFIG, apiFetch, expect, login, seenAt, settled, startFetches, stopWorkers, test, waitForStatus } from './fixtures.js';
+import {
+  JSON_CONFIG,
+  apiFetch,
+  expect,
+  login,
+  seenAt,
+  settled,
+  startFetches,
+  stopWorkers,
+  test,
+  waitForStatus,
+  loginWithExpiredToken,
+} from './fixtures.js';
 
 test('worker killed mid-refresh: its requests are re-dispatched to the restarted worker and succeed after one refresh', async ({
   context,
@@ -7,9 +19,7 @@ test('worker killed mid-refresh: its requests are re-dispatched to the restarted
   server,
 }) => {
   const page = await openTab();
-  server.knobs.accessTtl = 0;
-  await login(page);
-  server.knobs.accessTtl = 300;
+  await loginWithExpiredToken(page, server);
   server.knobs.refresh = 'hold';
 
   await startFetches(page, '/api/me', 3);
@@ -55,9 +65,7 @@ test('offline during refresh: state offline, no logout; back online the page res
   server,
 }) => {
   const page = await openTab();
-  server.knobs.accessTtl = 0;
-  await login(page);
-  server.knobs.accessTtl = 300;
+  await loginWithExpiredToken(page, server);
   server.resetCounters();
 
   await context.setOffline(true);
@@ -77,9 +85,7 @@ test('logout while requests wait on a refresh: the late refresh result is discar
   // the slow response that must not resurrect the session (DESIGN.md §4 stale writes).
   const config = { ...JSON_CONFIG, logout: undefined };
   const page = await openTab(config);
-  server.knobs.accessTtl = 0;
-  await login(page);
-  server.knobs.accessTtl = 300;
+  await loginWithExpiredToken(page, server);
   server.knobs.refresh = 'hold';
 
   await startFetches(page, '/api/me', 5);
@@ -103,9 +109,7 @@ test('logout while requests wait on a refresh: the late refresh result is discar
 
 test('a new worker version installed while a refresh is in flight does not refresh a second time', async ({ context, openTab, server }) => {
   const first = await openTab();
-  server.knobs.accessTtl = 0;
-  await login(first);
-  server.knobs.accessTtl = 300;
+  await loginWithExpiredToken(first, server);
   server.knobs.refresh = 'hold';
   await startFetches(first, '/api/me', 3);
   await expect.poll(() => server.counters.refreshCalls).toBe(1);

@@ -76,6 +76,16 @@ export async function login(page: Page, config: AuthProxyConfig = JSON_CONFIG): 
   expect(status).toBe('authenticated');
 }
 
+/**
+ * Logs in with an access token that is already expired (the server issues it with a lifetime of
+ * 0 s), so the next request needs a refresh; tokens issued after it live 300 s.
+ */
+export async function loginWithExpiredToken(page: Page, server: Server, config: AuthProxyConfig = JSON_CONFIG): Promise<void> {
+  server.knobs.accessTtl = 0;
+  await login(page, config);
+  server.knobs.accessTtl = 300;
+}
+
 export interface ApiResult {
   status: number;
   body: unknown;

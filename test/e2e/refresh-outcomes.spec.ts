@@ -1,4 +1,4 @@
-import { apiFetch, expect, login, refreshError, seenAt, test, waitForStatus } from './fixtures.js';
+import { apiFetch, expect, login, refreshError, seenAt, test, waitForStatus, loginWithExpiredToken } from './fixtures.js';
 
 test('invalid_grant from the refresh endpoint ends the session in every tab and clears the vault', async ({ openTab, server }) => {
   const tabs = [await openTab(), await openTab()];
@@ -38,9 +38,7 @@ for (const fault of ['error500', 'reset'] as const) {
 
 test('an expired token with the refresh endpoint down gives the app the 401, not a logout', async ({ openTab, server }) => {
   const page = await openTab();
-  server.knobs.accessTtl = 0;
-  await login(page);
-  server.knobs.accessTtl = 300;
+  await loginWithExpiredToken(page, server);
   server.knobs.refresh = 'error500';
 
   expect((await apiFetch(page, '/api/me')).status).toBe(401);

@@ -1,11 +1,9 @@
-import { CONFIGS, expect, login, test } from './fixtures.js';
+import { CONFIGS, expect, test, loginWithExpiredToken } from './fixtures.js';
 
 for (const [format, config] of Object.entries(CONFIGS)) {
   test(`${format}: 4 tabs x 25 concurrent requests on an expired token cause exactly one refresh`, async ({ openTab, server }) => {
     const first = await openTab(config);
-    server.knobs.accessTtl = 0; // the login token is born expired
-    await login(first, config);
-    server.knobs.accessTtl = 300;
+    await loginWithExpiredToken(first, server, config);
     const tabs = [first, await openTab(config), await openTab(config), await openTab(config)];
     server.resetCounters();
 

@@ -1,4 +1,4 @@
-import { apiFetch, expect, login, test } from './fixtures.js';
+import { apiFetch, expect, login, test, loginWithExpiredToken } from './fixtures.js';
 
 /**
  * Clocks that disagree: the reference server runs 10 minutes ahead or behind the browser.
@@ -31,9 +31,7 @@ for (const clockOffset of [600, -600]) {
 
 test('waking from sleep with an expired token: the first burst of requests refreshes exactly once', async ({ openTab, server }) => {
   const page = await openTab();
-  server.knobs.accessTtl = 0; // the token expired while the machine slept
-  await login(page);
-  server.knobs.accessTtl = 300;
+  await loginWithExpiredToken(page, server);
   server.resetCounters();
 
   const statuses = await page.evaluate(() => Promise.all(Array.from({ length: 30 }, async () => (await fetch('/api/me')).status)));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { releaseHeldRefreshes } from '../../demo/server/knobs.js';
-import { expect, login, seenAt, test as base } from './fixtures.js';
+import { expect, seenAt, test as base, loginWithExpiredToken } from './fixtures.js';
 
 /**
  * Deploying a new worker mid-session: the worker is served from a temp copy of
@@ -106,9 +106,7 @@ test.describe('worker updates', () => {
     workerFile,
   }) => {
     const page = await openTab();
-    server.knobs.accessTtl = 0; // the session's access token is already expired
-    await login(page);
-    server.knobs.accessTtl = 300;
+    await loginWithExpiredToken(page, server);
     const reloads = await watchForReloads(page);
 
     await deployNewVersion(workerFile, 'v2');
@@ -141,9 +139,7 @@ test.describe('worker updates', () => {
     workerFile,
   }) => {
     const page = await openTab();
-    server.knobs.accessTtl = 0;
-    await login(page);
-    server.knobs.accessTtl = 300;
+    await loginWithExpiredToken(page, server);
     server.knobs.refresh = 'hold';
     const reloads = await watchForReloads(page);
 
