@@ -2,6 +2,7 @@
 // auth.socket(), and renders whatever the session events say. No build step: the page
 // imports the page bridge that `npm run build` writes and the demo server serves.
 import { registerAuthProxy } from '/sw-auth-proxy.js';
+import { completePkceSignIn, startPkceSignIn } from './pkce.js';
 
 /** Seconds before expiry at which the worker refreshes. Tokens live ACCESS_TTL (60 s by default). */
 const REFRESH_AHEAD = 10;
@@ -51,7 +52,8 @@ try {
   auth = await registerAuthProxy({
     config: {
       api: ['/api/'],
-      capture: ['/api/auth/login'],
+      // The JSON login and the OAuth code exchange both return tokens for the worker to keep.
+      capture: ['/api/auth/login', '/oauth/token'],
       refresh: { url: '/api/auth/refresh', format: 'json' },
       logout: { url: '/api/auth/logout' },
       refreshAhead: REFRESH_AHEAD,
@@ -138,6 +140,12 @@ $('login').addEventListener('submit', async (event) => {
     $('login-error').textContent =
       error.code === 'login_failed' && error.oauthError === 'invalid_grant' ? 'Wrong user or password.' : error.message;
   }
+});
+$('oauth-sign-in').addEventListener('click', () => void startPkceSignIn());
+completePkceSignIn().then((problem) => {
+  if (problem === null) return;
+  $('login-error').hidden = false;
+  $('login-error').textContent = problem;
 });
 $('refresh').addEventListener('click', () => auth.refresh().catch((error) => toast(`Refresh failed: ${error.message}`, 'error')));
 $('logout').addEventListener('click', () => auth.logout());
