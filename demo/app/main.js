@@ -142,11 +142,13 @@ $('login').addEventListener('submit', async (event) => {
   }
 });
 $('oauth-sign-in').addEventListener('click', () => void startPkceSignIn());
-completePkceSignIn().then((problem) => {
-  if (problem === null) return;
-  $('login-error').hidden = false;
-  $('login-error').textContent = problem;
-});
+void completePkceSignIn()
+  .catch((error) => `Sign-in failed: ${error.message}`)
+  .then((problem) => {
+    if (problem === null) return;
+    $('login-error').hidden = false;
+    $('login-error').textContent = problem;
+  });
 $('refresh').addEventListener('click', () => auth.refresh().catch((error) => toast(`Refresh failed: ${error.message}`, 'error')));
 $('logout').addEventListener('click', () => auth.logout());
 
