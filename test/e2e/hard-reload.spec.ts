@@ -1,0 +1,19 @@
+import { JSON_CONFIG, apiFetch, expect, login, test } from './fixtures.js';
+
+test('after a hard reload (which bypasses the worker) registerAuthProxy has the worker claim the page', async ({ context, openTab }) => {
+  const page = await openTab();
+  await login(page);
+
+  // Shift-reload: the browser loads the page without its service worker.
+  const cdp = await context.newCDPSession(page);
+  await Promise.all([page.waitForEvent('load'), cdp.send('Page.reload', { ignoreCache: true })]);
+  await page.waitForFunction(() => 'swAuthProxy' in window);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller)).toBeNull();
+
+  await page.evaluate(async (config) => {
+    window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+  }, JSON_CONFIG);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
+  expect((await apiFetch(page, '/api/me')).status).toBe(200);
+});
