@@ -16,9 +16,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { bytesBySource, decodeSourceMap, sourceGroup } from '../bench/lib/sourcemap.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * The benchmark targets (README, Performance), except the page bundle: its 5 kB target predates
@@ -158,7 +158,7 @@ function merge(lists) {
 
 /**
  * Attributes every byte of a bundle to the source file its source map names, grouping
- * node_modules by package.
+ * node_modules by package (the benchmark's decoder, so both report the same breakdown).
  * @param {string} code
  * @param {{ sources: string[], mappings: string }} map
  * @returns {{ source: string, bytes: number }[]}
@@ -166,66 +166,12 @@ function merge(lists) {
 function breakdown(code, map) {
   /** @type {Map<string, number>} */
   const totals = new Map();
-  const add = (/** @type {string} */ key, /** @type {number} */ bytes) => totals.set(key, (totals.get(key) ?? 0) + bytes);
-  const lines = code.split('\n');
-  const mappingLines = map.mappings.split(';');
-  let sourceIndex = 0;
-  for (let lineNumber = 0; lineNumber < lines.length; lineNumber++) {
-    const line = /** @type {string} */ (lines[lineNumber]);
-    /** @type {{ column: number, source: number | null }[]} */
-    const segments = [];
-    let column = 0;
-    for (const text of (mappingLines[lineNumber] ?? '').split(',')) {
-      if (text === '') continue;
-      const fields = decodeVlq(text);
-      column += /** @type {number} */ (fields[0]);
-      if (fields.length >= 4) sourceIndex += /** @type {number} */ (fields[1]);
-      segments.push({ column, source: fields.length >= 4 ? sourceIndex : null });
-    }
-    add('(unmapped)', (segments[0]?.column ?? line.length) + 1); // before the first segment, and the newline
-    segments.forEach((segment, index) => {
-      const end = segments[index + 1]?.column ?? line.length;
-      const source = segment.source === null ? undefined : map.sources[segment.source];
-      add(source === undefined ? '(unmapped)' : group(source), end - segment.column);
-    });
+  for (const [source, bytes] of bytesBySource(code, decodeSourceMap(map))) {
+    const key = source === '(unmapped)' ? source : sourceGroup(source);
+    totals.set(key, (totals.get(key) ?? 0) + bytes);
   }
   return [...totals]
     .map(([source, bytes]) => ({ source, bytes }))
     .filter((entry) => entry.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes);
-}
-
-/** @param {string} source a source-map path such as ../src/socket.ts or ../node_modules/comlink/dist/esm/comlink.mjs */
-function group(source) {
-  const modules = source.lastIndexOf('node_modules/');
-  if (modules !== -1) {
-    const parts = source.slice(modules + 'node_modules/'.length).split('/');
-    return /** @type {string} */ (parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]);
-  }
-  return source.replace(/^(\.\.\/)+/, '');
-}
-
-/**
- * One Source Map v3 segment: base64 VLQ fields.
- * @param {string} text
- * @returns {number[]}
- */
-function decodeVlq(text) {
-  /** @type {number[]} */
-  const values = [];
-  let value = 0;
-  let shift = 0;
-  for (const char of text) {
-    const digit = BASE64.indexOf(char);
-    if (digit === -1) throw new Error(`size-budget: bad source map character ${char}`);
-    value += (digit & 31) << shift;
-    if (digit & 32) {
-      shift += 5;
-    } else {
-      values.push(value & 1 ? -(value >>> 1) : value >>> 1);
-      value = 0;
-      shift = 0;
-    }
-  }
-  return values;
 }

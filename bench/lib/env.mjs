@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.mjs';
 import { BARE_WORKER_FILE } from './build-bare-worker.mjs';
 import { SNAPSHOT_DIR } from './snapshot.mjs';
 
@@ -14,18 +15,6 @@ import { SNAPSHOT_DIR } from './snapshot.mjs';
 /** @typedef {import('../harness.js').Mode} Mode */
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-/** Debian's Chromium with the same flags as playwright.config.ts (keep the two lists in step). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Script paths of the two workers, as served by the bench server. */
 export const PROXY_WORKER_PATH = '/auth-proxy-sw.js';
