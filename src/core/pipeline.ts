@@ -48,6 +48,8 @@ function withBearer(request: Request, token: string, body: BufferedBody): Reques
 async function bufferBody(request: Request, limit: number): Promise<BufferedBody> {
   if (request.method === 'GET' || request.method === 'HEAD') return null;
   const copy = request.clone();
+  // Firefox has no Request.prototype.body: the body is only readable whole.
+  if (copy.body === undefined) return bufferWhole(copy, limit);
   if (copy.body === null) return null;
   const reader = copy.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -75,6 +77,17 @@ async function bufferBody(request: Request, limit: number): Promise<BufferedBody
     offset += chunk.byteLength;
   }
   return bytes.buffer;
+}
+
+/** Engines without request streams (Firefox) hold the whole body already; keep the same limit. */
+async function bufferWhole(copy: Request, limit: number): Promise<BufferedBody> {
+  try {
+    const bytes = await copy.arrayBuffer();
+    if (bytes.byteLength === 0) return null;
+    return bytes.byteLength > limit ? NOT_REPLAYABLE : bytes;
+  } catch {
+    return NOT_REPLAYABLE;
+  }
 }
 
 /** What a host does with a request `routeFor` picked: capture a token response, or proxy with the token. */

@@ -101,6 +101,39 @@ describe('sendWithToken', () => {
     expect(server.calls(API)[1]!.request.headers.get('content-type')).toBe('application/octet-stream');
   });
 
+  describe('in an engine without Request.prototype.body (Firefox)', () => {
+    const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, 'body')!;
+    // Firefox's Request has no `body` member at all; the bytes are only readable whole.
+    const withoutBody = async (run: () => Promise<void>): Promise<void> => {
+      Object.defineProperty(Request.prototype, 'body', { configurable: true, get: () => undefined });
+      try {
+        await run();
+      } finally {
+        Object.defineProperty(Request.prototype, 'body', descriptor);
+      }
+    };
+
+    it('replays a POST body byte-identically', () =>
+      withoutBody(async () => {
+        const { send, authorizations, bodies } = setup(acceptOnly('access-1'));
+        const original = binaryBody();
+        const response = await send(new Request(url(API), { method: 'POST', body: original.slice() }));
+        expect(response.status).toBe(200);
+        expect(authorizations()).toEqual(['Bearer access-0', 'Bearer access-1']);
+        expect(await bodies()).toEqual([original, original]);
+      }));
+
+    it('sends a body over replayBodyLimit once, intact, and does not replay it', () =>
+      withoutBody(async () => {
+        const { send, server, bodies } = setup(acceptOnly('access-1'), { replayBodyLimit: 100 });
+        const original = binaryBody(101);
+        const response = await send(new Request(url(API), { method: 'POST', body: original.slice() }));
+        expect(response.status).toBe(401);
+        expect(server.calls(API)).toHaveLength(1);
+        expect(await bodies()).toEqual([original]);
+      }));
+  });
+
   it('replays a streamed body under the limit byte-identically', async () => {
     const { send, authorizations, bodies } = setup(acceptOnly('access-1'));
     const original = binaryBody(1000);
