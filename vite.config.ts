@@ -14,7 +14,7 @@ const builds: Record<string, UserConfig['build']> = {
   lib: {
     emptyOutDir: true,
     minify: false,
-    lib: { entry: { index: 'src/index.ts', sw: 'sw/index.ts' }, formats: ['es'] },
+    lib: { entry: { index: 'src/page/index.ts', sw: 'sw/index.ts' }, formats: ['es'] },
     rolldownOptions: { external: (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`)) },
   },
   worker: {
@@ -24,7 +24,7 @@ const builds: Record<string, UserConfig['build']> = {
   browser: {
     emptyOutDir: false,
     minify: true,
-    lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'sw-auth-proxy.browser.js' },
+    lib: { entry: 'src/page/index.ts', formats: ['es'], fileName: () => 'sw-auth-proxy.browser.js' },
     // The in-page fallback host is a lazily imported chunk, served next to the bundle.
     // Full minification: Vite's ES library mode otherwise keeps whitespace and comments.
     rolldownOptions: { output: { chunkFileNames: 'sw-auth-proxy-[name]-[hash].js', minify: true } },
@@ -32,7 +32,7 @@ const builds: Record<string, UserConfig['build']> = {
   plugin: {
     emptyOutDir: false,
     minify: false,
-    lib: { entry: 'sw/vite-plugin.ts', formats: ['es'], fileName: () => 'vite.js' },
+    lib: { entry: 'src/vite/index.ts', formats: ['es'], fileName: () => 'vite.js' },
     rolldownOptions: { external: (id) => id.startsWith('node:') || id === 'vite' || id.startsWith('vite/') },
   },
 };

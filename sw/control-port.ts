@@ -1,6 +1,5 @@
 import { expose, finalizer } from 'comlink';
-import type { ControlApi } from '../src/core/control.js';
-import { CLAIM_MESSAGE, CONNECT_MESSAGE } from '../src/core/session-state.js';
+import { isClaimMessage, isConnectMessage, type ControlApi } from '../src/core/protocol.js';
 
 /** The longest a page's port keeps the worker awake after connecting. */
 const PORT_KEEPALIVE_MS = 60_000;
@@ -12,10 +11,9 @@ const PORT_KEEPALIVE_MS = 60_000;
  */
 export function serveControlPorts(scope: ServiceWorkerGlobalScope, api: ControlApi): void {
   scope.addEventListener('message', (event) => {
-    const data: unknown = event.data;
-    if ((data as { type?: unknown } | null)?.type === CLAIM_MESSAGE) return event.waitUntil(scope.clients.claim());
+    if (isClaimMessage(event.data)) return event.waitUntil(scope.clients.claim());
     const port = event.ports[0];
-    if (typeof data !== 'object' || data === null || (data as { type?: unknown }).type !== CONNECT_MESSAGE || port === undefined) return;
+    if (!isConnectMessage(event.data) || port === undefined) return;
     event.waitUntil(
       new Promise<void>((released) => {
         const timer = setTimeout(released, PORT_KEEPALIVE_MS);

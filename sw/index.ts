@@ -7,12 +7,9 @@
  */
 /// <reference lib="WebWorker" />
 import { Route, registerRoute } from 'workbox-routing';
+import { createProxy, type ProxyOptions } from '../src/browser/proxy.js';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
-import { createControlApi } from '../src/core/control.js';
-import { handleRoutedRequest } from '../src/core/pipeline.js';
-import { routeFor, type RouteKind } from '../src/core/routing.js';
-import { CHANNEL_NAME, type SessionState } from '../src/core/session-state.js';
-import { createBrowserEngine, type EngineOptions } from '../src/host/create-engine.js';
+import type { SessionState } from '../src/core/session-state.js';
 import { serveControlPorts } from './control-port.js';
 
 export type { AuthProxyConfig, RefreshFormat } from '../src/core/config.js';
@@ -22,7 +19,7 @@ export { AuthProxyError, ConfigError, RefreshError, TokenResponseError } from '.
 declare const self: ServiceWorkerGlobalScope;
 
 /** Options of {@link createAuthProxy}, besides the config. */
-export interface AuthProxyOptions extends EngineOptions {
+export interface AuthProxyOptions extends ProxyOptions {
   /**
    * Call `skipWaiting()` on install and `clients.claim()` on activate so pages are
    * controlled at once. Default: false — a composed worker keeps its own lifecycle.
@@ -49,18 +46,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
  */
 export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptions = {}): AuthProxy {
   const resolved = resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true });
-  const fetch = (request: Request): Promise<Response> => self.fetch(request);
-  const engine = createBrowserEngine(resolved, fetch, new BroadcastChannel(CHANNEL_NAME), options);
-
-  const match = ({ request }: { request: Request }): RouteKind | false => {
-    const kind = routeFor(request, resolved);
-    return kind === 'pass' ? false : kind;
-  };
-  const handler = ({ request, params }: { request: Request; params?: unknown }): Promise<Response> =>
-    handleRoutedRequest(params === 'capture' ? 'capture' : 'api', request, engine, fetch, resolved.replayBodyLimit);
-  for (const method of METHODS) registerRoute(new Route(match, handler, method));
-
-  serveControlPorts(self, createControlApi(engine, fetch));
+  const { engine, controlApi, route, handle } = createProxy(resolved, (request) => self.fetch(request), options);
+  const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
+  for (const method of METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
+  serveControlPorts(self, controlApi);
   if (options.takeControl) takeControl();
   return { state: () => engine.state(), logout: () => engine.logout() };
 }

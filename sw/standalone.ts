@@ -11,10 +11,8 @@
  *   on other origins are refused, since any script could choose this URL.
  */
 import { ConfigError } from '../src/core/errors.js';
+import { BAKED_CONFIG_GLOBAL } from '../src/core/protocol.js';
 import { createAuthProxy } from './index.js';
-
-/** The global the baked-config prefix sets (sw/vite-plugin.ts writes it; keep the names equal). */
-const BAKED_CONFIG_GLOBAL = '__SW_AUTH_PROXY_CONFIG__';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -24,7 +22,7 @@ function bakedConfig(scope: object): Config | undefined {
   if (!Object.hasOwn(scope, BAKED_CONFIG_GLOBAL)) return undefined;
   const baked: unknown = (scope as Record<string, unknown>)[BAKED_CONFIG_GLOBAL];
   if (typeof baked !== 'object' || baked === null || Array.isArray(baked)) {
-    throw new ConfigError(`the worker's baked-in config (${BAKED_CONFIG_GLOBAL}) is not an object`);
+    throw new ConfigError('invalid_config', `the worker's baked-in config (${BAKED_CONFIG_GLOBAL}) is not an object`);
   }
   return baked as Config;
 }
@@ -35,7 +33,7 @@ function configFromScriptUrl(href: string): Config {
   try {
     return JSON.parse(raw) as Config;
   } catch {
-    throw new ConfigError('the worker script URL has a ?config= parameter that is not JSON');
+    throw new ConfigError('invalid_config', 'the worker script URL has a ?config= parameter that is not JSON');
   }
 }
 

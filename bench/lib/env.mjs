@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tools/chromium.mjs';
 import { BARE_WORKER_FILE } from './build-bare-worker.mjs';
 import { SNAPSHOT_DIR } from './snapshot.mjs';
 

@@ -1,6 +1,8 @@
+import { asObject, readJson } from './json.js';
+
 /**
  * The page's copy of a captured token response: same status and headers, body without
- * `refresh_token`, so the refresh token never reaches page script (DESIGN.md §6).
+ * `refresh_token`, so the refresh token never reaches page script (docs/ARCHITECTURE.md, security model).
  */
 export function withoutRefreshToken(response: Response, body: Record<string, unknown>): Response {
   const { refresh_token: _dropped, ...visible } = body;
@@ -13,10 +15,5 @@ export function withoutRefreshToken(response: Response, body: Record<string, unk
 /** The JSON body of a response if it declares JSON and parses to an object; else null. Leaves `response` unread. */
 export async function readJsonObject(response: Response): Promise<Record<string, unknown> | null> {
   if (!/\bjson\b/i.test(response.headers.get('content-type') ?? '')) return null;
-  try {
-    const body: unknown = await response.clone().json();
-    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+  return asObject(await readJson(response));
 }

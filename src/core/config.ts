@@ -7,10 +7,10 @@ export type RefreshFormat = 'json' | 'form' | 'cookie';
 export interface AuthProxyConfig {
   /** URL prefixes whose requests receive the access token. Default: `['/api/']`. */
   api?: string[];
-  /** POST endpoints whose RFC 6749 §5.1 token responses are stored. Default: `[]`. */
+  /** POST endpoints whose [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) token responses are stored. Default: `[]`. */
   capture?: string[];
   /**
-   * The refresh endpoint. `json` posts `{"refresh_token": ...}`; `form` is RFC 6749 §6
+   * The refresh endpoint. `json` posts `{"refresh_token": ...}`; `form` is [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6)
    * (`grant_type=refresh_token`, `client_id`); `cookie` posts with credentials and sends
    * no refresh token (it lives in an HttpOnly cookie). Default: none — without it the session
    * lasts as long as the access token.
@@ -25,7 +25,7 @@ export interface AuthProxyConfig {
     /** Milliseconds before a refresh counts as a network failure. Default: 10 000. */
     timeout?: number;
   } | null;
-  /** Sent as `client_id` with the `form` format (RFC 6749 §3.2.1) and with RFC 7009 revocation. Default: none. */
+  /** Sent as `client_id` with the `form` format ([RFC 6749 §3.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.2.1)) and with RFC 7009 revocation. Default: none. */
   clientId?: string;
   /**
    * Where logout revokes the session: an RFC 7009 body when `refresh.format` is `form`, else a JSON
@@ -61,12 +61,15 @@ const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
  * is code, may send tokens to another origin).
  */
 export function resolveConfig(config: AuthProxyConfig, origin: string, options: { allowCrossOriginApi?: boolean } = {}): ResolvedConfig {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('config must be an object');
+  if (typeof config !== 'object' || config === null) throw new ConfigError('invalid_config', 'config must be an object');
   const api = urlList(config.api ?? ['/api/'], 'api', origin);
-  if (api.length === 0) throw new ConfigError('config.api must list at least one URL prefix');
+  if (api.length === 0) throw new ConfigError('invalid_config', 'config.api must list at least one URL prefix');
   for (const prefix of api) {
     if (new URL(prefix).origin !== origin && !options.allowCrossOriginApi) {
-      throw new ConfigError(`config.api prefix ${prefix} is on another origin; only a composed worker (createAuthProxy) may allow that`);
+      throw new ConfigError(
+        'invalid_config',
+        `config.api prefix ${prefix} is on another origin; only a composed worker (createAuthProxy) may allow that`,
+      );
     }
   }
   return {
@@ -85,7 +88,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
 function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin: string): ResolvedConfig['refresh'] {
   const format = refresh.format ?? 'json';
   if (!FORMATS.includes(format)) {
-    throw new ConfigError(`config.refresh.format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+    throw new ConfigError('invalid_config', `config.refresh.format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
   return {
     url: resolveUrl(refresh.url, 'refresh.url', origin),
@@ -96,28 +99,28 @@ function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin
 }
 
 function urlList(value: unknown, name: string, origin: string): string[] {
-  if (!Array.isArray(value)) throw new ConfigError(`config.${name} must be an array of URL strings`);
+  if (!Array.isArray(value)) throw new ConfigError('invalid_config', `config.${name} must be an array of URL strings`);
   return value.map((entry, index) => resolveUrl(entry, `${name}[${index}]`, origin));
 }
 
 function resolveUrl(value: unknown, name: string, origin: string): string {
-  if (typeof value !== 'string' || value === '') throw new ConfigError(`config.${name} must be a non-empty URL string`);
+  if (typeof value !== 'string' || value === '') throw new ConfigError('invalid_config', `config.${name} must be a non-empty URL string`);
   try {
     return new URL(value, origin).href;
   } catch {
-    throw new ConfigError(`config.${name} is not a valid URL: ${JSON.stringify(value)}`);
+    throw new ConfigError('invalid_config', `config.${name} is not a valid URL: ${JSON.stringify(value)}`);
   }
 }
 
 function optionalString(value: unknown, name: string): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value === '') throw new ConfigError(`config.${name} must be a non-empty string`);
+  if (typeof value !== 'string' || value === '') throw new ConfigError('invalid_config', `config.${name} must be a non-empty string`);
   return value;
 }
 
 function nonNegative(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`config.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
+    throw new ConfigError('invalid_config', `config.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -6,7 +6,8 @@ import { isDueForRefresh } from './expiry.js';
 import type { RefreshLock } from './lock.js';
 import { classifyRefreshFailure, classifyRefreshResponse, type RefreshOutcome } from './refresh-outcome.js';
 import { buildRefreshRequest, buildRevocationRequest } from './refresh-request.js';
-import { deriveState, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './session-state.js';
+import { STATE_MESSAGE, type StateMessage } from './protocol.js';
+import { deriveState, type SessionEvent, type SessionState } from './session-state.js';
 import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse, type TokenSet } from './token-response.js';
 import type { TokenVault, VaultRecord } from './vault.js';
 
@@ -27,7 +28,10 @@ export interface EngineHost {
 }
 
 export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error: AuthProxyError };
-type RefreshReason = 'due' | 'rejected-token' | 'forced';
+
+function notAuthenticated(): NotAuthenticatedError {
+  return new NotAuthenticatedError('not_authenticated', 'There is no session: log in first.');
+}
 
 /** At most this many refreshes caused by 401s per window; past it, 401s pass through. */
 const BREAKER = { limit: 3, windowMs: 60_000 };
@@ -76,7 +80,7 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
     if (!this.#isDue(tokens) || this.#holdsOff()) return tokens.accessToken;
-    const result = await this.refreshTokens(tokens, 'due');
+    const result = await this.#refreshTokens(tokens);
     return result.ok ? result.tokens.accessToken : ((await this.#current()).tokens?.accessToken ?? null);
   }
 
@@ -89,17 +93,17 @@ export class AuthEngine {
     if (tokens === null) return null;
     if (tokens.accessToken !== rejected) return tokens.accessToken;
     if (this.#holdsOff() || this.#breakerOpen()) return null;
-    const result = await this.refreshTokens(tokens, 'rejected-token');
+    const result = await this.#refreshTokens(tokens, { afterRejection: true });
     return result.ok ? result.tokens.accessToken : null;
   }
 
   /** A valid access token for the app, refreshing if due. Throws when there is none. */
   async accessToken(): Promise<string> {
     const { tokens } = await this.#current();
-    if (tokens === null) throw new NotAuthenticatedError();
+    if (tokens === null) throw notAuthenticated();
     if (!this.#isDue(tokens)) return tokens.accessToken;
     const failure = this.#holdsOff() ? this.#failure : null;
-    const result = failure === null ? await this.refreshTokens(tokens, 'due') : { ok: false as const, error: failure.error };
+    const result = failure === null ? await this.#refreshTokens(tokens) : { ok: false as const, error: failure.error };
     if (result.ok) return result.tokens.accessToken;
     // Refresh failed but the token has not expired yet: it is still valid to use.
     if (tokens.expiresAt !== null && tokens.expiresAt > this.#host.now()) return tokens.accessToken;
@@ -109,28 +113,28 @@ export class AuthEngine {
   /** A forced refresh (the app asked), ignoring backoff. */
   async refresh(): Promise<RefreshResult> {
     const { tokens } = await this.#current();
-    if (tokens === null) return { ok: false, error: new NotAuthenticatedError() };
-    return this.refreshTokens(tokens, 'forced');
+    if (tokens === null) return { ok: false, error: notAuthenticated() };
+    return this.#refreshTokens(tokens);
   }
 
   /**
    * Single flight: every caller in this context shares one refresh, which runs inside the
    * cross-context lock so two worker versions cannot both spend the same refresh token.
    */
-  refreshTokens(stale: TokenSet, reason: RefreshReason): Promise<RefreshResult> {
+  #refreshTokens(stale: TokenSet, { afterRejection = false } = {}): Promise<RefreshResult> {
     this.#inFlight ??= this.#host.lock
-      .run(() => this.#refreshUnderLock(stale, reason))
+      .run(() => this.#refreshUnderLock(stale, afterRejection))
       .finally(() => {
         this.#inFlight = null;
       });
     return this.#inFlight;
   }
 
-  async #refreshUnderLock(stale: TokenSet, reason: RefreshReason): Promise<RefreshResult> {
+  async #refreshUnderLock(stale: TokenSet, afterRejection: boolean): Promise<RefreshResult> {
     // Re-read: whoever held the lock before us may have rotated the tokens already.
     this.forget();
     const before = await this.#current();
-    if (before.tokens === null) return { ok: false, error: new NotAuthenticatedError() };
+    if (before.tokens === null) return { ok: false, error: notAuthenticated() };
     if (before.tokens.accessToken !== stale.accessToken) return { ok: true, tokens: before.tokens };
     const endpoint = this.#host.config.refresh;
     if (endpoint === null || (before.tokens.refreshToken === null && endpoint.format !== 'cookie')) {
@@ -139,8 +143,8 @@ export class AuthEngine {
         error: new RefreshError('refresh_rejected', 'no refresh endpoint or refresh token: the session cannot be extended'),
       };
     }
-    if (reason === 'rejected-token') this.#rejectionRefreshes.push(this.#host.now());
-    this.#setRefreshing(true, before);
+    if (afterRejection) this.#rejectionRefreshes.push(this.#host.now());
+    this.#startRefreshing(before);
     const outcome = await this.#requestRefresh(endpoint, before.tokens);
     this.#refreshing = false;
     return this.#applyOutcome(outcome, before);
@@ -178,7 +182,7 @@ export class AuthEngine {
     // A failure from before a logout/login says nothing about the session we have now.
     if ((await this.#host.vault.read()).epoch !== before.epoch) return this.#sessionChanged();
     const wasUnavailable = this.#failure?.unavailable ?? false;
-    const unavailable = outcome.kind === 'transient';
+    const unavailable = outcome.kind === 'unavailable';
     const attempt = (this.#failure?.attempt ?? -1) + 1;
     const delay = backoffDelay(
       attempt,
@@ -193,7 +197,7 @@ export class AuthEngine {
   }
 
   /**
-   * Stores the tokens of a captured RFC 6749 §5.1 response (a login or code exchange) as a
+   * Stores the tokens of a captured [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) response (a login or code exchange) as a
    * new session and returns the page's copy without `refresh_token`. Other responses pass.
    */
   async captureTokenResponse(response: Response): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
@@ -245,7 +249,7 @@ export class AuthEngine {
     return this.#record;
   }
 
-  /** Writes only if no login/logout/expiry happened since `epoch` was read (DESIGN.md §4 stale writes). */
+  /** Writes only if no login/logout/expiry happened since `epoch` was read (stale writes, docs/ARCHITECTURE.md). */
   async #writeIfSameEpoch(epoch: number, change: (current: VaultRecord) => VaultRecord): Promise<boolean> {
     let applied = false;
     this.#record = await this.#host.vault.update((current) => {
@@ -285,8 +289,8 @@ export class AuthEngine {
     return this.#rejectionRefreshes.length >= BREAKER.limit;
   }
 
-  #setRefreshing(refreshing: boolean, record: VaultRecord): void {
-    this.#refreshing = refreshing;
+  #startRefreshing(record: VaultRecord): void {
+    this.#refreshing = true;
     this.#send(this.#message(record, { type: 'refreshing' }));
   }
 

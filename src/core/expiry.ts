@@ -5,7 +5,7 @@ export const CLOCK_NOISE_MS = 2_000;
 
 /**
  * Server clock minus local clock, in ms, estimated from the response `Date` header
- * (RFC 9110 §6.6.1) or else the token's `iat`. Zero when it is within noise.
+ * ([RFC 9110 §6.6.1](https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1)) or else the token's `iat`. Zero when it is within noise.
  */
 export function estimateClockOffset(dateHeader: string | null, claims: Claims | null, receivedAt: number): number {
   let serverNow = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
@@ -17,7 +17,7 @@ export function estimateClockOffset(dateHeader: string | null, claims: Claims | 
 
 /**
  * Local time (ms) at which the access token expires, or null when nothing says.
- * `expires_in` counts from receipt (RFC 6749 §5.1), so it is immune to clock skew and wins;
+ * `expires_in` counts from receipt ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)), so it is immune to clock skew and wins;
  * the JWT `exp` is only a fallback, translated to the local clock by the estimated offset.
  */
 export function computeExpiresAt(expiresIn: number | null, claims: Claims | null, receivedAt: number, clockOffset: number): number | null {

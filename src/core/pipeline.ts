@@ -6,6 +6,13 @@ export interface TokenSource {
   tokenAfterRejection(rejected: string): Promise<string | null>;
 }
 
+/** What the pipeline sends with: tokens, the network, and how much body it may buffer for a replay. */
+export interface Pipeline {
+  tokens: TokenSource;
+  fetch: (request: Request) => Promise<Response>;
+  replayBodyLimit: number;
+}
+
 /** A body too large (or unreadable) to keep for a replay: the request is sent once, as is. */
 const NOT_REPLAYABLE = Symbol('not replayable');
 type BufferedBody = ArrayBuffer | null | typeof NOT_REPLAYABLE;
@@ -14,12 +21,7 @@ type BufferedBody = ArrayBuffer | null | typeof NOT_REPLAYABLE;
  * inject → send → on a 401 that blames the token, get a fresh one (shared refresh) →
  * replay once. Never more than one replay per request, so no loop is possible.
  */
-export async function sendWithToken(
-  request: Request,
-  tokens: TokenSource,
-  fetch: (request: Request) => Promise<Response>,
-  replayBodyLimit: number,
-): Promise<Response> {
+export async function sendWithToken(request: Request, { tokens, fetch, replayBodyLimit }: Pipeline): Promise<Response> {
   // Buffer before the first send: once sent, a streamed body is gone.
   const body = await bufferBody(request, replayBodyLimit);
   const token = await tokens.tokenForRequest();
@@ -33,7 +35,7 @@ export async function sendWithToken(
   return fetch(withBearer(request, fresh, body));
 }
 
-/** RFC 6750 §2.1: the token goes in the Authorization header, never the URL. */
+/** [RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1): the token goes in the Authorization header, never the URL. */
 function withBearer(request: Request, token: string, body: BufferedBody): Request {
   const headers = new Headers(request.headers);
   headers.set('Authorization', `Bearer ${token}`);
@@ -88,16 +90,4 @@ async function bufferWhole(copy: Request, limit: number): Promise<BufferedBody> 
   } catch {
     return NOT_REPLAYABLE;
   }
-}
-
-/** What a host does with a request `routeFor` picked: capture a token response, or proxy with the token. */
-export async function handleRoutedRequest(
-  kind: 'capture' | 'api',
-  request: Request,
-  engine: TokenSource & { captureTokenResponse(response: Response): Promise<{ response: Response }> },
-  fetch: (request: Request) => Promise<Response>,
-  replayBodyLimit: number,
-): Promise<Response> {
-  if (kind === 'capture') return (await engine.captureTokenResponse(await fetch(request))).response;
-  return sendWithToken(request, engine, fetch, replayBodyLimit);
 }

@@ -6,7 +6,7 @@ type RefreshEndpoint = NonNullable<ResolvedConfig['refresh']>;
 const ACCEPT_JSON = { Accept: 'application/json' };
 
 /**
- * The refresh request for the configured format. `form` is RFC 6749 §6: form-encoded
+ * The refresh request for the configured format. `form` is [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6): form-encoded
  * `grant_type=refresh_token`, `client_id` for a public client (§3.2.1), optional `scope`.
  * `cookie` sends no token: the browser attaches the HttpOnly refresh cookie.
  */
@@ -32,7 +32,7 @@ export function buildRefreshRequest(endpoint: RefreshEndpoint, clientId: string 
 }
 
 /**
- * The logout/revocation request. With `form` it is RFC 7009 §2.1: form-encoded `token`
+ * The logout/revocation request. With `form` it is [RFC 7009 §2.1](https://www.rfc-editor.org/rfc/rfc7009#section-2.1): form-encoded `token`
  * with `token_type_hint`, plus `client_id`. Otherwise a JSON body naming the refresh token,
  * with the access token as Bearer so the server knows the session.
  */

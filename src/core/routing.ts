@@ -11,7 +11,7 @@ export interface RequestFacts {
 }
 
 /**
- * Which requests the worker touches (DESIGN.md §4). Navigations and `no-cors` requests
+ * Which requests the worker touches (docs/ARCHITECTURE.md, request path). Navigations and `no-cors` requests
  * never get a token (the page cannot read those responses, and a token in a navigation
  * would travel with whatever the user clicked); neither does a request that brings its own
  * Authorization. The refresh and logout endpoints are the worker's own business.

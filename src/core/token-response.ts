@@ -18,21 +18,24 @@ export interface TokenSet {
 }
 
 /**
- * Parses an RFC 6749 §5.1 successful token response. Lenient where real servers differ
+ * Parses an [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) successful token response. Lenient where real servers differ
  * harmlessly (a missing `token_type` is taken as Bearer, a numeric-string `expires_in` is
  * accepted); strict where the value would be unusable. Errors never echo token values.
  */
 export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader: string | null): TokenSet {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new TokenResponseError('token response is not a JSON object');
+    throw new TokenResponseError('invalid_token_response', 'token response is not a JSON object');
   }
   const json = body as Record<string, unknown>;
   const accessToken = json.access_token;
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
-    throw new TokenResponseError('token response has no access_token string');
+    throw new TokenResponseError('invalid_token_response', 'token response has no access_token string');
   }
   if (/[\s"\\]/.test(accessToken)) {
-    throw new TokenResponseError('access_token contains whitespace, quotes or backslashes (RFC 6750 §2.1 b64token)');
+    throw new TokenResponseError(
+      'invalid_token_response',
+      'access_token contains whitespace, quotes or backslashes (RFC 6750 §2.1 b64token)',
+    );
   }
   checkTokenType(json.token_type);
   const refreshToken = optionalString(json, 'refresh_token');
@@ -63,7 +66,7 @@ export function looksLikeTokenResponse(body: unknown): boolean {
 const TOKEN_MEMBERS = ['access_token', 'refresh_token', 'id_token', 'token_type'];
 
 /**
- * RFC 6749 §6: the server MAY issue a new refresh token; when it does not, the client
+ * [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6): the server MAY issue a new refresh token; when it does not, the client
  * keeps the one it has. Scope stays the same unless the response says otherwise (§5.1).
  */
 export function mergeRotatedTokens(previous: TokenSet, next: TokenSet): TokenSet {
@@ -78,9 +81,12 @@ export function mergeRotatedTokens(previous: TokenSet, next: TokenSet): TokenSet
 
 function checkTokenType(tokenType: unknown): void {
   if (tokenType === undefined) return;
-  // RFC 6749 §5.1: token_type is case insensitive.
+  // [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1): token_type is case insensitive.
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw new TokenResponseError(`token_type ${JSON.stringify(String(tokenType)).slice(0, 40)} is not supported (only Bearer, RFC 6750)`);
+    throw new TokenResponseError(
+      'invalid_token_response',
+      `token_type ${JSON.stringify(String(tokenType)).slice(0, 40)} is not supported (only Bearer, RFC 6750)`,
+    );
   }
 }
 
@@ -88,7 +94,7 @@ function parseExpiresIn(value: unknown): number | null {
   if (value === undefined || value === null) return null;
   const seconds = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new TokenResponseError('expires_in is not a non-negative number of seconds');
+    throw new TokenResponseError('invalid_token_response', 'expires_in is not a non-negative number of seconds');
   }
   return seconds;
 }
@@ -96,6 +102,6 @@ function parseExpiresIn(value: unknown): number | null {
 function optionalString(json: Record<string, unknown>, key: string): string | null {
   const value = json[key];
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value === '') throw new TokenResponseError(`${key} is not a non-empty string`);
+  if (typeof value !== 'string' || value === '') throw new TokenResponseError('invalid_token_response', `${key} is not a non-empty string`);
   return value;
 }

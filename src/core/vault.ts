@@ -2,7 +2,7 @@ import type { TokenSet } from './token-response.js';
 
 /**
  * What the vault holds. `epoch` grows on every login and logout and is never cleared, so
- * a refresh that started in an older session can tell it must not write (DESIGN.md §4).
+ * a refresh that started in an older session can tell it must not write (docs/ARCHITECTURE.md, epochs).
  */
 export interface VaultRecord {
   epoch: number;

@@ -82,7 +82,7 @@ test('offline during refresh: state offline, no logout; back online the page res
 
 test('logout while requests wait on a refresh: the late refresh result is discarded and no token is sent', async ({ openTab, server }) => {
   // No revocation endpoint: the held refresh then succeeds at the server, which is exactly
-  // the slow response that must not resurrect the session (DESIGN.md §4 stale writes).
+  // the slow response that must not resurrect the session (stale writes, docs/ARCHITECTURE.md).
   const config = { ...JSON_CONFIG, logout: undefined };
   const page = await openTab(config);
   await loginWithExpiredToken(page, server);

@@ -1,6 +1,6 @@
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import type { AuthProxyConfig, SessionStatus } from '../../src/index.js';
+import type { AuthProxyConfig, SessionStatus } from '../../src/page/index.js';
 import { startServer } from '../../demo/server/server.js';
 
 export { expect };

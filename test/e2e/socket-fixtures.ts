@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import type { AuthProxyConfig, AuthSocket, AuthSocketOptions } from '../../src/index.js';
+import type { AuthProxyConfig, AuthSocket, AuthSocketOptions } from '../../src/page/index.js';
 import { startServer } from '../../demo/server/server.js';
 import { JSON_CONFIG, test as base, type Server } from './fixtures.js';
 

@@ -258,7 +258,7 @@ describe('AuthEngine: refresh outcomes', () => {
     expect(await engine.state()).toMatchObject({ status: 'offline', error: { code: 'refresh_unavailable' } });
   });
 
-  it('after a transient failure, no second HTTP refresh before retryAt, one after', async () => {
+  it('after an unavailable refresh endpoint, no second HTTP refresh before retryAt, one after', async () => {
     let fail = true;
     const rotate = rotatingRefresh();
     // random() = 0.5 and base 1 s: the first retry waits floor(0.5 * 1000) = 500 ms.
@@ -473,7 +473,7 @@ describe('AuthEngine: epochs (stale writes)', () => {
     expect((await engine.state()).status).toBe('authenticated');
   });
 
-  it('a transient failure of a refresh from an older session does not put the new session offline or in backoff', async () => {
+  it('an unavailable-endpoint failure of a refresh from an older session does not put the new session offline or in backoff', async () => {
     const gate = deferred<Response>();
     const called = deferred<void>();
     let stale = true;

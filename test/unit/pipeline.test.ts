@@ -28,7 +28,7 @@ function setup(api: Handler, options: { replayBodyLimit?: number } = {}) {
   harness.server.on(PATHS.refresh, rotatingRefresh());
   harness.server.on(API, api);
   const send = (request: Request): Promise<Response> =>
-    sendWithToken(request, harness.engine, harness.server.fetch, harness.config.replayBodyLimit);
+    sendWithToken(request, { tokens: harness.engine, fetch: harness.server.fetch, replayBodyLimit: harness.config.replayBodyLimit });
   const authorizations = (): (string | null)[] => harness.server.calls(API).map((call) => call.request.headers.get('authorization'));
   const bodies = (): Promise<Uint8Array[]> => Promise.all(harness.server.calls(API).map(async (call) => new Uint8Array(await call.body)));
   return { ...harness, send, authorizations, bodies };
@@ -233,7 +233,7 @@ describe('sendWithToken', () => {
     const { engine, server } = createHarness();
     server.on(API, () => new Response('public'));
     const request = new Request(url(API), { method: 'POST', body: 'hello', headers: { 'X-Trace': 't-2' } });
-    const response = await sendWithToken(request, engine, server.fetch, 1024);
+    const response = await sendWithToken(request, { tokens: engine, fetch: server.fetch, replayBodyLimit: 1024 });
     expect(await response.text()).toBe('public');
     const [call] = server.calls(API);
     expect(call!.request).toBe(request);
@@ -251,15 +251,14 @@ describe('sendWithToken', () => {
       },
     };
     let sent = 0;
-    const response = await sendWithToken(
-      new Request(url(API)),
-      source,
-      async () => {
+    const response = await sendWithToken(new Request(url(API)), {
+      tokens: source,
+      fetch: async () => {
         sent += 1;
         return unauthorized('invalid_token');
       },
-      1024,
-    );
+      replayBodyLimit: 1024,
+    });
     expect(response.status).toBe(401);
     expect(sent).toBe(1);
     expect(calls).toEqual(['only-token']);

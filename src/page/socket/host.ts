@@ -1,5 +1,5 @@
-import type { SessionEvent, SessionState } from './core/session-state.js';
-import type { ResolvedOptions } from './socket-options.js';
+import type { SessionEvent, SessionState } from '../../core/session-state.js';
+import type { ResolvedOptions } from './options.js';
 
 /** What AuthSocket needs from the client: credentials, a forced refresh and session events. */
 export interface SocketAuthority {

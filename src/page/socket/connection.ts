@@ -1,12 +1,12 @@
-import { backoffDelay } from './core/backoff.js';
-import type { SessionEvent } from './core/session-state.js';
-import { ackPredicate } from './socket-ack.js';
-import { getCredential, toSocketError, type Credential } from './socket-credential.js';
-import { dial } from './socket-dial.js';
-import { AuthSocketError, sessionEnded } from './socket-error.js';
-import { AuthSocketErrorEvent, ReconnectingEvent } from './socket-events.js';
-import { isEnded, type SocketAuthority, type SocketClose, type SocketHost, type SocketState } from './socket-host.js';
-import type { ResolvedOptions } from './socket-options.js';
+import { backoffDelay } from '../../core/backoff.js';
+import type { SessionEvent } from '../../core/session-state.js';
+import { ackPredicate } from './ack.js';
+import { getCredential, toSocketError, type Credential } from './credential.js';
+import { dial } from './dial.js';
+import { AuthSocketError, sessionEnded } from './errors.js';
+import { AuthSocketErrorEvent, ReconnectingEvent } from './events.js';
+import { isEnded, type SocketAuthority, type SocketClose, type SocketHost, type SocketState } from './host.js';
+import type { ResolvedOptions } from './options.js';
 
 /** Close code we use when we drop a connection ourselves (rotation, auth timeout, offline); not an auth code. */
 const REPLACE_CLOSE_CODE = 4000;
@@ -126,7 +126,7 @@ export class SocketConnection {
       // Detach first so this close is not read as the server's verdict; a silent server is a failure: back off.
       this.#detach();
       ws.close(REPLACE_CLOSE_CODE, 'auth timeout');
-      this.#scheduleReconnect('network', null);
+      this.#scheduleReconnect(null);
     }, this.#options.ackTimeoutMs);
   }
 
@@ -170,7 +170,7 @@ export class SocketConnection {
     if (this.#options.authCloseCodes.includes(event.code)) return void this.#recoverFromAuthClose(event);
     // 1000 from the server is a deliberate end, not a failure: do not fight it.
     if (event.code === 1000) return this.#host.finish({ code: event.code, reason: event.reason, wasClean: event.wasClean });
-    this.#scheduleReconnect('network', event.code);
+    this.#scheduleReconnect(event.code);
   }
 
   /**
@@ -209,16 +209,16 @@ export class SocketConnection {
   /** Transient failures (network, refresh endpoint down) retry with backoff; the rest are fatal. */
   #onCredentialFailure(error: unknown, closeCode: number | null): void {
     const failure = toSocketError(error, this.#authority.state);
-    if (failure === null) return this.#scheduleReconnect('network', closeCode);
+    if (failure === null) return this.#scheduleReconnect(closeCode);
     this.#fail(failure, null);
   }
 
-  #scheduleReconnect(reason: 'network', code: number | null): void {
+  #scheduleReconnect(code: number | null): void {
     if (globalThis.navigator?.onLine === false) return this.#pauseOffline(code);
     const delayMs = backoffDelay(this.#attempt, this.#options.backoff, Math.random);
     this.#attempt++;
     this.#state.status = 'waiting';
-    this.#host.emit(new ReconnectingEvent({ reason, code, attempt: this.#attempt, delayMs }));
+    this.#host.emit(new ReconnectingEvent({ reason: 'network', code, attempt: this.#attempt, delayMs }));
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.start(), delayMs);
   }

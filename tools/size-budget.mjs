@@ -6,8 +6,8 @@
  * chunks it loads with `import()` are listed but not counted. Over budget, it prints where the
  * bytes come from (bytes per source, from the source maps) and exits 1.
  *
- *   node test/size-budget.mjs          check dist/ against the budgets
- *   node test/size-budget.mjs --json   the same, as JSON on stdout
+ *   node tools/size-budget.mjs          check dist/ against the budgets
+ *   node tools/size-budget.mjs --json   the same, as JSON on stdout
  *
  * A script rather than size-limit: two files, one compression setting and a source-map breakdown
  * need no dependency, and the numbers then match the benchmark's byte for byte.
@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { bytesBySource, decodeSourceMap, sourceGroup } from '../bench/lib/sourcemap.mjs';
+import { bytesBySource, decodeSourceMap, sourceGroup } from './sourcemap.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 

@@ -1,9 +1,9 @@
-import { AuthSocketError } from './socket-error.js';
-import type { Credential } from './socket-credential.js';
-import type { ResolvedOptions } from './socket-options.js';
-import { withParam } from './socket-url.js';
+import { AuthSocketError } from './errors.js';
+import type { Credential } from './credential.js';
+import type { ResolvedOptions } from './options.js';
+import { withParam } from './url.js';
 
-/** RFC 6455 §4.1 / RFC 9110 §5.6.2: a subprotocol must be a token (tchar only). */
+/** [RFC 6455 §4.1](https://www.rfc-editor.org/rfc/rfc6455#section-4.1) / [RFC 9110 §5.6.2](https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2): a subprotocol must be a token (tchar only). */
 const TCHARS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**

@@ -1,7 +1,7 @@
-import type { SessionEvent } from './core/session-state.js';
-import type { SocketConnection } from './socket-connection.js';
-import { AuthSocketError, sessionEnded } from './socket-error.js';
-import { AuthSocketErrorEvent, type AuthSocketEventMap } from './socket-events.js';
+import type { SessionEvent } from '../../core/session-state.js';
+import type { SocketConnection } from './connection.js';
+import { AuthSocketError, sessionEnded } from './errors.js';
+import { AuthSocketErrorEvent, type AuthSocketEventMap } from './events.js';
 import {
   isEnded,
   type AuthSocketStatus,
@@ -10,19 +10,19 @@ import {
   type SocketData,
   type SocketHost,
   type SocketState,
-} from './socket-host.js';
-import { resolveOptions, type AuthSocketOptions } from './socket-options.js';
-import { socketUrl } from './socket-url.js';
+} from './host.js';
+import { resolveOptions, type AuthSocketOptions } from './options.js';
+import { socketUrl } from './url.js';
 
-export { AuthSocketError, type AuthSocketErrorCode } from './socket-error.js';
-export { AuthSocketErrorEvent, ReconnectingEvent, type AuthSocketEventMap, type ReconnectReason } from './socket-events.js';
-export type { AuthSocketStatus, SocketAuthority, SocketData } from './socket-host.js';
+export { AuthSocketError, type AuthSocketErrorCode } from './errors.js';
+export { AuthSocketErrorEvent, ReconnectingEvent, type AuthSocketEventMap, type ReconnectReason } from './events.js';
+export type { AuthSocketStatus, SocketAuthority, SocketData } from './host.js';
 export {
   DEFAULT_AUTH_CLOSE_CODES,
   type AuthSocketOptions,
   type SocketAuthStrategy,
   type SocketRotateBehaviour,
-} from './socket-options.js';
+} from './options.js';
 
 // This class is only the public surface: the connection logic (socket-connection.ts) is loaded
 // on first use, so pages that never open a socket never download it. Until it has loaded the
@@ -79,7 +79,7 @@ export class AuthSocket extends EventTarget {
     };
     // The import settles asynchronously even when cached, so listeners added right after
     // construction see every event, as with WebSocket.
-    import('./socket-connection.js').then(
+    import('./connection.js').then(
       ({ SocketConnection }) => this.#attach(new SocketConnection(host)),
       (cause: unknown) => this.#onLoadFailure(cause),
     );
@@ -207,7 +207,7 @@ export class AuthSocket extends EventTarget {
   /** Without its module the socket cannot connect; a retry would not help (browsers cache the failure). */
   #onLoadFailure(cause: unknown): void {
     if (isEnded(this.#state.status)) return;
-    const error = new AuthSocketError('credential_failed', 'could not load the socket implementation module', {
+    const error = new AuthSocketError('module_unavailable', 'could not load the socket implementation module', {
       fatal: true,
       cause,
     });

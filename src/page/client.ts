@@ -1,7 +1,7 @@
-import type { ControlApi, ControlResult, LoginBody } from './core/control.js';
-import { WorkerUnavailableError, deserializeError } from './core/errors.js';
-import { ANONYMOUS, CHANNEL_NAME, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './core/session-state.js';
-import { AuthSocket, type AuthSocketOptions } from './socket.js';
+import { CHANNEL_NAME, isStateMessage, type ControlApi, type ControlResult, type LoginBody, type StateMessage } from '../core/protocol.js';
+import { WorkerUnavailableError, deserializeError } from '../core/errors.js';
+import { ANONYMOUS, type SessionEvent, type SessionState } from '../core/session-state.js';
+import { AuthSocket, type AuthSocketOptions } from './socket/auth-socket.js';
 
 export type StateListener = (state: SessionState, event: SessionEvent) => void;
 
@@ -77,7 +77,8 @@ export class AuthClient {
   async accessToken(): Promise<string> {
     const result = await this.#connection.call('accessToken');
     this.#settle(result);
-    if (result.token === undefined) throw new WorkerUnavailableError('the worker answered accessToken() without a token');
+    if (result.token === undefined)
+      throw new WorkerUnavailableError('worker_unavailable', 'the worker answered accessToken() without a token');
     return result.token;
   }
 
@@ -160,8 +161,4 @@ const RESUME_MAX_MS = 15_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isStateMessage(data: unknown): data is StateMessage {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === STATE_MESSAGE;
 }

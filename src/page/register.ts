@@ -1,8 +1,9 @@
 import { AuthClient, type AuthMode } from './client.js';
-import { CLAIM_MESSAGE } from './core/session-state.js';
-import { resolveConfig, type AuthProxyConfig } from './core/config.js';
-import { ConfigError, WorkerUnavailableError } from './core/errors.js';
-import type { SessionEvent, SessionState } from './core/session-state.js';
+import { CLAIM_MESSAGE } from '../core/protocol.js';
+import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../core/config.js';
+import { ConfigError, WorkerUnavailableError } from '../core/errors.js';
+import type { SessionEvent, SessionState } from '../core/session-state.js';
+import { withTimeout } from './timeout.js';
 import { WorkerConnection } from './worker-connection.js';
 
 export interface RegisterOptions {
@@ -18,7 +19,7 @@ export interface RegisterOptions {
   config?: AuthProxyConfig;
   /**
    * Called in every tab when the session can no longer be refreshed: the refresh endpoint
-   * refused the refresh token (RFC 6749 §5.2 `invalid_grant`). Never called for a network
+   * refused the refresh token ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2) `invalid_grant`). Never called for a network
    * failure, a timeout, 429 or 5xx — those keep the session (`offline`) and retry. Default: none.
    */
   onExpired?: (state: SessionState, event: Extract<SessionEvent, { type: 'expired' }>) => void;
@@ -45,15 +46,15 @@ const CONTROL_TIMEOUT_MS = 10_000;
  */
 export async function registerAuthProxy(options: RegisterOptions = {}): Promise<AuthClient> {
   // Validate here too, so a bad config fails in the page with a clear message.
-  if (options.config !== undefined) resolveConfig(options.config, location.origin);
+  const resolved = options.config === undefined ? undefined : resolveConfig(options.config, location.origin);
   const loginTarget = resolveLoginUrl(options.loginUrl);
-  const client = await hostClient(options);
+  const client = await hostClient(options, resolved);
   await client.sync();
   watchExpiry(client, options.onExpired, loginTarget);
   return client;
 }
 
-async function hostClient(options: RegisterOptions): Promise<AuthClient> {
+async function hostClient(options: RegisterOptions, config: ResolvedConfig | undefined): Promise<AuthClient> {
   const mode = options.mode ?? 'auto';
   if (mode !== 'page') {
     try {
@@ -62,12 +63,12 @@ async function hostClient(options: RegisterOptions): Promise<AuthClient> {
       if (mode === 'worker' || !(error instanceof WorkerRefusedError)) throw error;
     }
   }
-  if (options.config === undefined)
-    throw new ConfigError('page mode (no service worker here) needs the config passed to registerAuthProxy');
+  if (config === undefined)
+    throw new ConfigError('invalid_config', 'page mode (no service worker here) needs the config passed to registerAuthProxy');
   // Loaded only when needed: the in-page host carries the whole core, which the worker
   // already has; apps that get a worker never download it.
-  const { hostInPage } = await import('./page-host.js');
-  return hostInPage(options.config);
+  const { hostInPage } = await import('./in-page-host.js');
+  return hostInPage(config);
 }
 
 /** The browser will not run a service worker here (no API, insecure origin, blocked, private window). */
@@ -76,7 +77,10 @@ class WorkerRefusedError extends WorkerUnavailableError {}
 async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
   const container = globalThis.navigator?.serviceWorker;
   if (container === undefined)
-    throw new WorkerRefusedError('service workers are unavailable here (insecure origin, private window or disabled)');
+    throw new WorkerRefusedError(
+      'worker_unavailable',
+      'service workers are unavailable here (insecure origin, private window or disabled)',
+    );
   const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
   let registration: ServiceWorkerRegistration;
   try {
@@ -85,10 +89,15 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
       ...(options.scope === undefined ? {} : { scope: options.scope }),
     });
   } catch (cause) {
-    throw new WorkerRefusedError(`the browser refused to register the service worker: ${String(cause).slice(0, 200)}`, cause);
+    throw new WorkerRefusedError(
+      'worker_unavailable',
+      `the browser refused to register the service worker: ${String(cause).slice(0, 200)}`,
+      { cause },
+    );
   }
   // Environments that block workers by stubbing register() resolve to nothing usable.
-  if (!(registration instanceof ServiceWorkerRegistration)) throw new WorkerRefusedError('service worker registration is blocked here');
+  if (!(registration instanceof ServiceWorkerRegistration))
+    throw new WorkerRefusedError('worker_unavailable', 'service worker registration is blocked here');
   await untilControlled(container, registration, url);
   return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
 }
@@ -98,7 +107,7 @@ function resolveLoginUrl(loginUrl: string | undefined): URL | null {
   try {
     return new URL(loginUrl, location.href);
   } catch {
-    throw new ConfigError(`loginUrl is not a valid URL: ${JSON.stringify(loginUrl)}`);
+    throw new ConfigError('invalid_config', `loginUrl is not a valid URL: ${JSON.stringify(loginUrl)}`);
   }
 }
 
@@ -134,21 +143,13 @@ async function untilControlled(container: ServiceWorkerContainer, registration: 
   void container.ready.then(() => {
     if (container.controller === null) registration.active?.postMessage({ type: CLAIM_MESSAGE });
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WorkerUnavailableError(
-            `the service worker ${url.split('?')[0]} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`,
-          ),
-        ),
-      CONTROL_TIMEOUT_MS,
-    );
-  });
-  try {
-    await Promise.race([controlled, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withTimeout(
+    controlled,
+    CONTROL_TIMEOUT_MS,
+    () =>
+      new WorkerUnavailableError(
+        'worker_unavailable',
+        `the service worker ${url.split('?')[0]} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`,
+      ),
+  );
 }

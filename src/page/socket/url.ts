@@ -1,4 +1,4 @@
-import { ConfigError } from './core/errors.js';
+import { ConfigError } from '../../core/errors.js';
 
 /** Relative and http(s) URLs become ws(s) URLs on this page's origin. */
 export function socketUrl(url: string | URL): string {
@@ -6,7 +6,7 @@ export function socketUrl(url: string | URL): string {
   if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
   else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
   if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:')
-    throw new ConfigError(`socket URL must be ws:, wss:, http: or https:, got ${resolved.protocol}`);
+    throw new ConfigError('invalid_config', `socket URL must be ws:, wss:, http: or https:, got ${resolved.protocol}`);
   return resolved.href;
 }
 

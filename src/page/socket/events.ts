@@ -1,4 +1,4 @@
-import type { AuthSocketError } from './socket-error.js';
+import type { AuthSocketError } from './errors.js';
 
 /** `error` events carry the typed error. */
 export class AuthSocketErrorEvent extends Event {

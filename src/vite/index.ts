@@ -16,10 +16,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
-import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
-import { ConfigError } from '../src/core/errors.js';
+import { resolveConfig, type AuthProxyConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { BAKED_CONFIG_GLOBAL } from '../core/protocol.js';
 
-export type { AuthProxyConfig } from '../src/core/config.js';
+export type { AuthProxyConfig } from '../core/config.js';
 
 export interface SwAuthProxyPluginOptions {
   /** The worker's config, fixed at build time. Same shape as `registerAuthProxy({ config })`. */
@@ -30,9 +31,6 @@ export interface SwAuthProxyPluginOptions {
    */
   fileName?: string;
 }
-
-/** Set by the first line of a baked worker; sw/standalone.ts reads it (keep the names equal). */
-const BAKED_CONFIG_GLOBAL = '__SW_AUTH_PROXY_CONFIG__';
 
 /**
  * The prebuilt worker this plugin bakes: dist/auth-proxy-sw.js, next to this file once built
@@ -47,7 +45,10 @@ export function swAuthProxy(options: SwAuthProxyPluginOptions): Plugin {
   const config = bakeableConfig(options?.config);
   const fileName = options.fileName ?? 'auth-proxy-sw.js';
   if (!/^[\w.-]+\.m?js$/.test(fileName) || fileName.startsWith('.')) {
-    throw new ConfigError(`swAuthProxy: fileName must be a plain .js file name at the output root, got ${JSON.stringify(fileName)}`);
+    throw new ConfigError(
+      'invalid_config',
+      `swAuthProxy: fileName must be a plain .js file name at the output root, got ${JSON.stringify(fileName)}`,
+    );
   }
   let sourcemap: boolean | 'inline' | 'hidden' = false;
 
@@ -89,13 +90,13 @@ export function swAuthProxy(options: SwAuthProxyPluginOptions): Plugin {
 /** A JSON copy of the config, validated now so a bad config fails the build, not the browser. */
 function bakeableConfig(config: unknown): AuthProxyConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError('swAuthProxy: options.config must be an object');
+    throw new ConfigError('invalid_config', 'swAuthProxy: options.config must be an object');
   }
   const copy = JSON.parse(JSON.stringify(config)) as AuthProxyConfig;
   try {
     resolveConfig(copy, VALIDATION_ORIGIN, { allowCrossOriginApi: true });
   } catch (error) {
-    throw new ConfigError(`swAuthProxy: ${(error as Error).message}`);
+    throw new ConfigError('invalid_config', `swAuthProxy: ${(error as Error).message}`);
   }
   return copy;
 }

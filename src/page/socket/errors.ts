@@ -7,6 +7,8 @@ export type AuthSocketErrorCode =
   | 'auth_rejected'
   /** A credential could not be made (ticket endpoint refused, misconfiguration). Fatal. */
   | 'credential_failed'
+  /** The socket implementation module (loaded on first use) could not be loaded. Fatal. */
+  | 'module_unavailable'
   /** The server did not acknowledge an auth frame in time; the socket reconnects. */
   | 'auth_timeout'
   /** `send` while the buffer was full; that message was not sent. */

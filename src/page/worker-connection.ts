@@ -1,7 +1,7 @@
 import { releaseProxy, wrap } from 'comlink';
-import type { ControlApi, ControlResult } from './core/control.js';
-import { CONNECT_MESSAGE } from './core/session-state.js';
-import { WorkerUnavailableError } from './core/errors.js';
+import { CONNECT_MESSAGE, type ControlApi, type ControlResult } from '../core/protocol.js';
+import { WorkerUnavailableError } from '../core/errors.js';
+import { withTimeout } from './timeout.js';
 
 type Method = keyof ControlApi;
 
@@ -22,22 +22,19 @@ export class WorkerConnection {
 
   async call<M extends Method>(method: M, ...args: Parameters<ControlApi[M]>): Promise<ControlResult> {
     const worker = this.#worker();
-    if (worker === null) throw new WorkerUnavailableError('no active service worker to talk to');
+    if (worker === null) throw new WorkerUnavailableError('worker_unavailable', 'no active service worker to talk to');
     const { port1, port2 } = new MessageChannel();
     worker.postMessage({ type: CONNECT_MESSAGE }, [port2]);
     const remote = wrap<ControlApi>(port1);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new WorkerUnavailableError(`the service worker did not answer ${method}() in ${CALL_TIMEOUT_MS / 1000}s`)),
-        CALL_TIMEOUT_MS,
-      );
-    });
     try {
       const call = remote[method] as (...callArgs: Parameters<ControlApi[M]>) => Promise<ControlResult>;
-      return await Promise.race([call(...args), timeout]);
+      return await withTimeout(
+        call(...args),
+        CALL_TIMEOUT_MS,
+        () =>
+          new WorkerUnavailableError('worker_unavailable', `the service worker did not answer ${method}() in ${CALL_TIMEOUT_MS / 1000}s`),
+      );
     } finally {
-      clearTimeout(timer);
       void remote[releaseProxy]();
       port1.close();
     }

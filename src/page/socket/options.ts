@@ -1,21 +1,21 @@
-import type { BackoffPolicy } from './core/backoff.js';
-import { ConfigError } from './core/errors.js';
+import type { BackoffPolicy } from '../../core/backoff.js';
+import { ConfigError } from '../../core/errors.js';
 
 /**
  * How the credential reaches the WebSocket server (a service worker never sees the handshake):
  * - `protocol`: `Sec-WebSocket-Protocol: <your protocols>, bearer, bearer.<token>`. No extra round
  *   trip, token out of URLs. The server must select one of the offered protocols that is not
- *   the token (RFC 6455 §4.2.2).
+ *   the token ([RFC 6455 §4.2.2](https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2)).
  * - `ticket`: POST `ticket.url` through the worker (so it carries the token), then connect with
  *   `?ticket=<one-time ticket>`. The token never leaves the worker.
  * - `message`: the first frame is `{"type":"auth","token":...}`; the socket is open once the
  *   server acknowledges it.
- * - `query`: `?access_token=<token>`. Legacy servers only: RFC 9700 §4.3.2 says access tokens
+ * - `query`: `?access_token=<token>`. Legacy servers only: [RFC 9700 §4.3.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.3.2) says access tokens
  *   must not travel in URLs (they end up in logs and histories).
  */
 export type SocketAuthStrategy = 'protocol' | 'ticket' | 'message' | 'query';
 
-/** What an open socket does when another refresh rotates the token (RFC 6749 §6). */
+/** What an open socket does when another refresh rotates the token ([RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6)). */
 export type SocketRotateBehaviour = 'reconnect' | 'message' | 'none';
 
 export interface AuthSocketOptions {
@@ -33,7 +33,7 @@ export interface AuthSocketOptions {
     /** The query parameter that carries the ticket on the WebSocket URL. Default: `ticket`. */
     param?: string;
   };
-  /** Query parameter for the `query` strategy. Default: `access_token` (RFC 6750 §2.3). */
+  /** Query parameter for the `query` strategy. Default: `access_token` ([RFC 6750 §2.3](https://www.rfc-editor.org/rfc/rfc6750#section-2.3)). */
   queryParam?: string;
   /** Options of the `message` strategy (and of `onRotate: 'message'`). Default: `{}`. */
   message?: {
@@ -89,19 +89,21 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 export function resolveOptions(options: AuthSocketOptions): ResolvedOptions {
   const auth = options.auth ?? (options.ticket === undefined ? 'protocol' : 'ticket');
   if (!['protocol', 'ticket', 'message', 'query'].includes(auth))
-    throw new ConfigError(`socket auth must be protocol, ticket, message or query, got ${JSON.stringify(auth)}`);
+    throw new ConfigError('invalid_config', `socket auth must be protocol, ticket, message or query, got ${JSON.stringify(auth)}`);
   if (auth === 'ticket' && options.ticket?.url === undefined)
-    throw new ConfigError('socket auth "ticket" needs ticket.url (an endpoint under the api prefixes)');
+    throw new ConfigError('invalid_config', 'socket auth "ticket" needs ticket.url (an endpoint under the api prefixes)');
   const onRotate = options.onRotate ?? 'none';
   if (!['reconnect', 'message', 'none'].includes(onRotate))
-    throw new ConfigError(`socket onRotate must be reconnect, message or none, got ${JSON.stringify(onRotate)}`);
+    throw new ConfigError('invalid_config', `socket onRotate must be reconnect, message or none, got ${JSON.stringify(onRotate)}`);
   const protocols = typeof options.protocols === 'string' ? [options.protocols] : (options.protocols ?? []);
   if (protocols.some((protocol) => protocol === 'bearer' || protocol.startsWith('bearer.')))
-    throw new ConfigError('socket protocols must not include bearer entries; the protocol strategy adds them');
+    throw new ConfigError('invalid_config', 'socket protocols must not include bearer entries; the protocol strategy adds them');
   const maxBuffered = options.maxBuffered ?? 100;
-  if (!Number.isInteger(maxBuffered) || maxBuffered < 0) throw new ConfigError('socket maxBuffered must be a non-negative integer');
+  if (!Number.isInteger(maxBuffered) || maxBuffered < 0)
+    throw new ConfigError('invalid_config', 'socket maxBuffered must be a non-negative integer');
   const backoff = { baseMs: options.backoff?.baseMs ?? DEFAULT_BACKOFF.baseMs, maxMs: options.backoff?.maxMs ?? DEFAULT_BACKOFF.maxMs };
-  if (!(backoff.baseMs > 0 && backoff.maxMs >= backoff.baseMs)) throw new ConfigError('socket backoff needs 0 < baseMs <= maxMs');
+  if (!(backoff.baseMs > 0 && backoff.maxMs >= backoff.baseMs))
+    throw new ConfigError('invalid_config', 'socket backoff needs 0 < baseMs <= maxMs');
   return {
     auth,
     protocols,

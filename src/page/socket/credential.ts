@@ -1,8 +1,9 @@
-import { AuthProxyError } from './core/errors.js';
-import type { SessionState } from './core/session-state.js';
-import { AuthSocketError, sessionEnded } from './socket-error.js';
-import type { SocketAuthority } from './socket-host.js';
-import type { ResolvedOptions } from './socket-options.js';
+import { AuthProxyError } from '../../core/errors.js';
+import { asObject, readJson } from '../../core/json.js';
+import type { SessionState } from '../../core/session-state.js';
+import { AuthSocketError, sessionEnded } from './errors.js';
+import type { SocketAuthority } from './host.js';
+import type { ResolvedOptions } from './options.js';
 
 /**
  * What a connection presents, and which token it stands for (`generation`), so that an auth
@@ -48,8 +49,7 @@ async function fetchTicket(authority: SocketAuthority, url: string): Promise<str
       fatal: true,
     });
   }
-  const body: unknown = await response.json().catch(() => null);
-  const ticket = typeof body === 'object' && body !== null ? (body as { ticket?: unknown }).ticket : undefined;
+  const ticket = asObject(await readJson(response))?.ticket;
   if (typeof ticket !== 'string' || ticket === '') {
     throw new AuthSocketError('credential_failed', 'ticket endpoint did not answer {"ticket": "..."}', { fatal: true });
   }

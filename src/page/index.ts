@@ -21,11 +21,11 @@ export {
   type SocketAuthStrategy,
   type SocketData,
   type SocketRotateBehaviour,
-} from './socket.js';
-export type { AuthProxyConfig, RefreshFormat } from './core/config.js';
-export type { ControlApi, ControlResult, LoginBody } from './core/control.js';
-export type { Claims } from './core/jwt.js';
-export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from './core/session-state.js';
+} from './socket/auth-socket.js';
+export type { AuthProxyConfig, RefreshFormat } from '../core/config.js';
+export type { ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
+export type { Claims } from '../core/jwt.js';
+export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../core/session-state.js';
 export {
   AuthProxyError,
   ConfigError,
@@ -36,4 +36,4 @@ export {
   WorkerUnavailableError,
   type AuthProxyErrorCode,
   type SerializedAuthProxyError,
-} from './core/errors.js';
+} from '../core/errors.js';
