@@ -1,3 +1,4 @@
+import { checkKeys, type KeyShape } from './config-keys.js';
 import { ConfigError } from './errors.js';
 
 /** How the refresh request is sent. */
@@ -40,6 +41,8 @@ export interface AuthProxyConfig {
   refreshAhead?: number;
   /** Request bodies up to this many bytes are buffered so a 401 can be replayed. Default: 1 MiB. */
   replayBodyLimit?: number;
+  /** The worker logs each decision, in one line, to its console. Never a token. Default: false. */
+  debug?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -51,9 +54,22 @@ export interface ResolvedConfig {
   logout: { url: string } | null;
   refreshAheadMs: number;
   replayBodyLimit: number;
+  debug: boolean;
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
+
+/** Every option of {@link AuthProxyConfig}; add a key here when you add an option. */
+const CONFIG_KEYS: KeyShape = {
+  api: true,
+  capture: true,
+  refresh: { url: true, format: true, scope: true, timeout: true },
+  clientId: true,
+  logout: { url: true },
+  refreshAhead: true,
+  replayBodyLimit: true,
+  debug: true,
+};
 
 /**
  * Validates a config and resolves its URLs against `origin`. API prefixes on another
@@ -61,7 +77,9 @@ const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
  * is code, may send tokens to another origin).
  */
 export function resolveConfig(config: AuthProxyConfig, origin: string, options: { allowCrossOriginApi?: boolean } = {}): ResolvedConfig {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('invalid_config', 'config must be an object');
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new ConfigError('invalid_config', 'config must be an object');
+  checkKeys(config, CONFIG_KEYS, 'config');
   const api = urlList(config.api ?? ['/api/'], 'api', origin);
   if (api.length === 0) throw new ConfigError('invalid_config', 'config.api must list at least one URL prefix');
   for (const prefix of api) {
@@ -82,6 +100,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
     logout: config.logout == null ? null : { url: resolveUrl(config.logout.url, 'logout.url', origin) },
     refreshAheadMs: nonNegative(config.refreshAhead ?? 30, 'refreshAhead') * 1000,
     replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
+    debug: flag(config.debug, 'debug'),
   };
 }
 
@@ -115,6 +134,13 @@ function resolveUrl(value: unknown, name: string, origin: string): string {
 function optionalString(value: unknown, name: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value === '') throw new ConfigError('invalid_config', `config.${name} must be a non-empty string`);
+  return value;
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean')
+    throw new ConfigError('invalid_config', `config.${name} must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 

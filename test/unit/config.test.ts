@@ -24,6 +24,7 @@ describe('resolveConfig: defaults', () => {
       logout: null,
       refreshAheadMs: 30_000,
       replayBodyLimit: 1024 * 1024,
+      debug: false,
     });
   });
 
@@ -129,5 +130,41 @@ describe('matchesPrefix', () => {
     expect(matchesPrefix(`${ORIGIN}/graphql`, prefixes)).toBe(true);
     expect(matchesPrefix(`${ORIGIN}/apiary`, prefixes)).toBe(false);
     expect(matchesPrefix('https://other.example/api/users', prefixes)).toBe(false);
+  });
+});
+
+describe('resolveConfig: unknown keys', () => {
+  it('names a top-level mistake and the option it most likely meant', () => {
+    const error = configError({ refreshUrl: '/api/auth/refresh' });
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toBe('config.refreshUrl is not an option; did you mean config.refresh.url?');
+  });
+
+  it('checks nested objects', () => {
+    expect(configError({ refresh: { url: '/r', fromat: 'form' } }).message).toBe(
+      'config.refresh.fromat is not an option; did you mean config.refresh.format?',
+    );
+    expect(configError({ logout: { uri: '/l' } }).message).toBe('config.logout.uri is not an option; did you mean config.logout.url?');
+  });
+
+  it('gives no guess when nothing is close', () => {
+    expect(configError({ somethingElseEntirely: 1 }).message).toBe('config.somethingElseEntirely is not an option');
+  });
+
+  it('suggests across levels: a key at the wrong depth', () => {
+    expect(configError({ refresh: { url: '/r', clientId: 'x' } }).message).toBe(
+      'config.refresh.clientId is not an option; did you mean config.clientId?',
+    );
+  });
+
+  it('refuses an array as the config', () => {
+    expect(configError([]).message).toBe('config must be an object');
+  });
+});
+
+describe('resolveConfig: debug', () => {
+  it('is a boolean, off by default', () => {
+    expect(resolveConfig({ debug: true }, ORIGIN).debug).toBe(true);
+    expect(configError({ debug: 'yes' }).message).toBe('config.debug must be true or false, got "yes"');
   });
 });
