@@ -11,7 +11,9 @@ export type KeyShape = true | { readonly [key: string]: KeyShape } | readonly [K
 export function checkKeys(value: unknown, shape: KeyShape, path: string, root: { shape: KeyShape; path: string } = { shape, path }): void {
   if (shape === true || typeof value !== 'object' || value === null) return;
   if (Array.isArray(shape)) {
-    if (Array.isArray(value)) value.forEach((entry, index) => checkKeys(entry, shape[0] as KeyShape, `${path}[${index}]`, root));
+    if (Array.isArray(value)) {
+      for (const [index, entry] of value.entries()) checkKeys(entry, shape[0] as KeyShape, `${path}[${index}]`, root);
+    }
     return;
   }
   if (Array.isArray(value)) return;
