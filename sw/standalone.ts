@@ -11,7 +11,9 @@
  *   on other origins are refused, since any script could choose this URL.
  */
 import { ConfigError } from '../src/core/errors.js';
-import { BAKED_CONFIG_GLOBAL } from '../src/core/protocol.js';
+import { BAKED_CONFIG_GLOBAL, STATE_MESSAGE, type ControlResult } from '../src/core/protocol.js';
+import { ANONYMOUS } from '../src/core/session-state.js';
+import { serveControlPorts } from './control-port.js';
 import { createAuthProxy } from './index.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -27,9 +29,9 @@ function bakedConfig(scope: object): Config | undefined {
   return baked as Config;
 }
 
-function configFromScriptUrl(href: string): Config {
+function configFromScriptUrl(href: string): Config | undefined {
   const raw = new URL(href).searchParams.get('config');
-  if (raw === null) return {};
+  if (raw === null) return undefined;
   try {
     return JSON.parse(raw) as Config;
   } catch {
@@ -37,8 +39,29 @@ function configFromScriptUrl(href: string): Config {
   }
 }
 
+/**
+ * Without a config this worker would proxy nothing useful and the app would find out at its
+ * first login. It answers every control call with a ConfigError instead, so registerAuthProxy()
+ * fails at once with a message that says how to give it one.
+ */
+function refuseWithoutConfig(): void {
+  const error = new ConfigError(
+    'invalid_config',
+    'the prebuilt worker has no config: pass it to registerAuthProxy({ config }) (it travels in the script URL), or bake it in with the sw-auth-proxy/vite plugin',
+  ).toJSON();
+  const answer = async (): Promise<ControlResult> => ({
+    type: STATE_MESSAGE,
+    revision: 0,
+    state: ANONYMOUS,
+    event: { type: 'snapshot' },
+    error,
+  });
+  serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer });
+  self.addEventListener('install', () => void self.skipWaiting());
+  self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+}
+
 const baked = bakedConfig(self);
-createAuthProxy(baked ?? configFromScriptUrl(self.location.href), {
-  takeControl: true,
-  allowCrossOriginApi: baked !== undefined,
-});
+const config = baked ?? configFromScriptUrl(self.location.href);
+if (config === undefined) refuseWithoutConfig();
+else createAuthProxy(config, { takeControl: true, allowCrossOriginApi: baked !== undefined });

@@ -3,7 +3,7 @@ import { createControlApi } from '../core/control.js';
 import { AuthEngine } from '../core/engine.js';
 import { sendWithToken } from '../core/pipeline.js';
 import { CHANNEL_NAME, isStateMessage, type ControlApi, type StateMessage } from '../core/protocol.js';
-import { routeFor, type RouteKind } from '../core/routing.js';
+import { explainRoute, routeFor, type RouteKind } from '../core/routing.js';
 import { createMemoryVault } from '../core/vault.js';
 import { createIndexedDbVault } from './idb-vault.js';
 import { createWebLock } from './web-lock.js';
@@ -13,6 +13,12 @@ export interface ProxyOptions {
   storage?: 'indexeddb' | 'memory';
   /** Opt-in diagnostics (never includes tokens). Default: off. */
   log?: (message: string) => void;
+}
+
+/** `config.debug`: one line per decision in the host's console. Messages never carry a token. */
+function debugLog(message: string): void {
+  // biome-ignore lint/suspicious/noConsole: opt-in debug output is the point of config.debug.
+  console.debug(`sw-auth-proxy: ${message}`);
 }
 
 /** What a host needs: the engine, the control API pages call, and the request handler. */
@@ -36,6 +42,7 @@ export function createProxy(
   options: ProxyOptions & { publish?: (message: StateMessage) => void } = {},
 ): Proxy {
   const channel = new BroadcastChannel(CHANNEL_NAME);
+  const log = options.log ?? (config.debug ? debugLog : undefined);
   const engine = new AuthEngine({
     config,
     fetch,
@@ -48,14 +55,19 @@ export function createProxy(
       channel.postMessage(message);
       options.publish?.(message);
     },
-    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(log === undefined ? {} : { log }),
   });
   // Our own posts never arrive here, so any state message is another context's write.
   channel.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (isStateMessage(event.data)) engine.forget();
   });
-  const pipeline = { tokens: engine, fetch, replayBodyLimit: config.replayBodyLimit };
-  const route = (request: Request): RouteKind => routeFor(request, config);
+  const pipeline = { tokens: engine, fetch, replayBodyLimit: config.replayBodyLimit, log, now: () => Date.now() };
+  const route = (request: Request): RouteKind => {
+    if (log === undefined) return routeFor(request, config);
+    const { kind, reason } = explainRoute(request, config);
+    if (kind === 'pass') log(`${request.method} ${new URL(request.url).pathname}: ${reason}`);
+    return kind;
+  };
   const handle = async (request: Request): Promise<Response> => {
     const kind = route(request);
     if (kind === 'capture') return (await engine.captureTokenResponse(await fetch(request))).response;

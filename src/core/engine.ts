@@ -97,6 +97,11 @@ export class AuthEngine {
     return result.ok ? result.tokens.accessToken : null;
   }
 
+  /** When the cached access token expires (local ms), or null. */
+  expiresAt(): number | null {
+    return this.#record?.tokens?.expiresAt ?? null;
+  }
+
   /** A valid access token for the app, refreshing if due. Throws when there is none. */
   async accessToken(): Promise<string> {
     const { tokens } = await this.#current();
@@ -135,7 +140,10 @@ export class AuthEngine {
     this.forget();
     const before = await this.#current();
     if (before.tokens === null) return { ok: false, error: notAuthenticated() };
-    if (before.tokens.accessToken !== stale.accessToken) return { ok: true, tokens: before.tokens };
+    if (before.tokens.accessToken !== stale.accessToken) {
+      this.#host.log?.('refresh: another context already rotated the tokens; using them');
+      return { ok: true, tokens: before.tokens };
+    }
     const endpoint = this.#host.config.refresh;
     if (endpoint === null || (before.tokens.refreshToken === null && endpoint.format !== 'cookie')) {
       return {
@@ -145,6 +153,7 @@ export class AuthEngine {
     }
     if (afterRejection) this.#rejectionRefreshes.push(this.#host.now());
     this.#startRefreshing(before);
+    this.#host.log?.(`refresh: started${afterRejection ? ' (after a 401)' : ''}`);
     const outcome = await this.#requestRefresh(endpoint, before.tokens);
     this.#refreshing = false;
     return this.#applyOutcome(outcome, before);
@@ -167,6 +176,7 @@ export class AuthEngine {
       if (!(await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens })))) return this.#sessionChanged();
       const wasUnavailable = this.#failure?.unavailable ?? false;
       this.#failure = null;
+      this.#host.log?.(`refresh: succeeded${tokens.refreshToken === previous.refreshToken ? '' : ', refresh token rotated'}`);
       this.#publish({ type: 'refreshed' }, ...(wasUnavailable ? [{ type: 'online' } as const] : []));
       return { ok: true, tokens };
     }
@@ -217,6 +227,7 @@ export class AuthEngine {
     this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
     this.#failure = null;
     this.#rejectionRefreshes = [];
+    this.#host.log?.('capture: token response stored; the page gets it without the refresh token');
     this.#publish({ type: 'session-created' });
     return { response: visible, captured: true };
   }
@@ -226,6 +237,7 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     this.#record = await this.#host.vault.update(endSession(null));
     this.#failure = null;
+    this.#host.log?.(`logout: session ended${tokens !== null && this.#host.config.logout !== null ? '; revoking at the server' : ''}`);
     this.#publish({ type: 'logged-out' });
     if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout.url, tokens);
     return this.state();

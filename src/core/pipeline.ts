@@ -4,6 +4,8 @@ import { isInvalidTokenChallenge } from './www-authenticate.js';
 export interface TokenSource {
   tokenForRequest(): Promise<string | null>;
   tokenAfterRejection(rejected: string): Promise<string | null>;
+  /** When the token last handed out expires (local ms), for the debug log. */
+  expiresAt?(): number | null;
 }
 
 /** What the pipeline sends with: tokens, the network, and how much body it may buffer for a replay. */
@@ -11,6 +13,9 @@ export interface Pipeline {
   tokens: TokenSource;
   fetch: (request: Request) => Promise<Response>;
   replayBodyLimit: number;
+  /** The debug log: one line per decision, never a token. */
+  log?: ((message: string) => void) | undefined;
+  now?: () => number;
 }
 
 /** A body too large (or unreadable) to keep for a replay: the request is sent once, as is. */
@@ -21,18 +26,37 @@ type BufferedBody = ArrayBuffer | null | typeof NOT_REPLAYABLE;
  * inject → send → on a 401 that blames the token, get a fresh one (shared refresh) →
  * replay once. Never more than one replay per request, so no loop is possible.
  */
-export async function sendWithToken(request: Request, { tokens, fetch, replayBodyLimit }: Pipeline): Promise<Response> {
+export async function sendWithToken(request: Request, pipeline: Pipeline): Promise<Response> {
+  const { tokens, fetch } = pipeline;
+  const log = (message: string): void => pipeline.log?.(`${request.method} ${new URL(request.url).pathname}: ${message}`);
   // Buffer before the first send: once sent, a streamed body is gone.
-  const body = await bufferBody(request, replayBodyLimit);
+  const body = await bufferBody(request, pipeline.replayBodyLimit);
   const token = await tokens.tokenForRequest();
-  if (token === null) return fetch(request);
+  if (token === null) {
+    log('no session, sent without a token');
+    return fetch(request);
+  }
+  if (pipeline.log !== undefined) log(`token added${expiresIn(pipeline)}`);
   const response = await fetch(withBearer(request, token, body));
   if (!isInvalidTokenChallenge(response)) return response;
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
   const fresh = await tokens.tokenAfterRejection(token);
-  if (fresh === null || fresh === token || body === NOT_REPLAYABLE) return response;
+  if (fresh === null || fresh === token) {
+    log('401 invalid_token → no fresh token; the 401 goes to the page');
+    return response;
+  }
+  if (body === NOT_REPLAYABLE) {
+    log(`401 invalid_token → refreshed; body over replayBodyLimit, not replayed`);
+    return response;
+  }
   await response.body?.cancel();
+  log('401 invalid_token → refreshed → replayed');
   return fetch(withBearer(request, fresh, body));
+}
+
+function expiresIn({ tokens, now }: Pipeline): string {
+  const at = tokens.expiresAt?.() ?? null;
+  return at === null || now === undefined ? '' : ` (expires in ${Math.round((at - now()) / 1000)} s)`;
 }
 
 /** [RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1): the token goes in the Authorization header, never the URL. */

@@ -17,13 +17,21 @@ export interface RequestFacts {
  * Authorization. The refresh and logout endpoints are the worker's own business.
  */
 export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKind {
-  if (request.mode === 'navigate' || request.mode === 'no-cors') return 'pass';
+  return explainRoute(request, config).kind;
+}
+
+/** {@link routeFor} with the reason, in words, for the debug log. */
+export function explainRoute(request: RequestFacts, config: ResolvedConfig): { kind: RouteKind; reason: string } {
+  const pass = (reason: string) => ({ kind: 'pass' as const, reason });
+  if (request.mode === 'navigate') return pass('a navigation, never given a token');
+  if (request.mode === 'no-cors') return pass('a no-cors request, never given a token');
   const url = stripFragment(request.url);
-  if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return 'capture';
-  if (!matchesPrefix(url, config.api) || request.headers.has('authorization')) return 'pass';
+  if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return { kind: 'capture', reason: 'a capture endpoint' };
+  if (!matchesPrefix(url, config.api)) return pass('not under an api prefix');
+  if (request.headers.has('authorization')) return pass('has its own Authorization header');
   const endpoint = stripQuery(url);
-  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return 'pass';
-  return 'api';
+  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return pass('the refresh or logout endpoint');
+  return { kind: 'api', reason: 'under an api prefix' };
 }
 
 function stripFragment(url: string): string {

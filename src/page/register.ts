@@ -12,6 +12,11 @@ export interface RegisterOptions {
   /** Service worker scope. Default: the worker script's directory. */
   scope?: string;
   /**
+   * The worker script's type: `classic` (the prebuilt worker, a self-contained script) or
+   * `module` (an ES module worker, e.g. Vite's dev worker). Default: `classic`.
+   */
+  type?: WorkerType;
+  /**
    * Passed to the prebuilt worker in its script URL (`?config=`), so it is fixed when the
    * worker starts. Omit it for a composed worker that has its config in code. Page mode needs
    * it. Default: none.
@@ -61,6 +66,7 @@ async function hostClient(options: RegisterOptions, config: ResolvedConfig | und
       return await registerWorker(options);
     } catch (error) {
       if (mode === 'worker' || !(error instanceof WorkerRefusedError)) throw error;
+      announcePageMode(error);
     }
   }
   if (config === undefined)
@@ -69,6 +75,18 @@ async function hostClient(options: RegisterOptions, config: ResolvedConfig | und
   // already has; apps that get a worker never download it.
   const { hostInPage } = await import('./in-page-host.js');
   return hostInPage(config);
+}
+
+let announced = false;
+
+/** Page mode is weaker (no XMLHttpRequest, tokens handled in the page): never chosen silently. */
+function announcePageMode(reason: WorkerRefusedError): void {
+  if (announced) return;
+  announced = true;
+  // biome-ignore lint/suspicious/noConsole: the one message the library always gives, once.
+  console.warn(
+    `sw-auth-proxy: ${reason.message}; running in page mode: window.fetch is covered, XMLHttpRequest and EventSource are not, and tokens are handled by page script`,
+  );
 }
 
 /** The browser will not run a service worker here (no API, insecure origin, blocked, private window). */
@@ -85,21 +103,69 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
   let registration: ServiceWorkerRegistration;
   try {
     registration = await container.register(url, {
+      type: options.type ?? 'classic',
       updateViaCache: 'none',
       ...(options.scope === undefined ? {} : { scope: options.scope }),
     });
   } catch (cause) {
-    throw new WorkerRefusedError(
-      'worker_unavailable',
-      `the browser refused to register the service worker: ${String(cause).slice(0, 200)}`,
-      { cause },
-    );
+    throw await registrationFailure(url, cause);
   }
   // Environments that block workers by stubbing register() resolve to nothing usable.
   if (!(registration instanceof ServiceWorkerRegistration))
     throw new WorkerRefusedError('worker_unavailable', 'service worker registration is blocked here');
   await untilControlled(container, registration, url);
   return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
+}
+
+/**
+ * Why `register()` failed. A script that cannot be loaded (404, not JavaScript, a syntax error)
+ * is a deploy problem and must fail loudly; only a browser that will not run workers here at all
+ * may fall back to page mode. The browser's error alone does not tell them apart reliably (a
+ * wrong MIME type and a private window are both a SecurityError in some engines), so the script
+ * is fetched once to see what the server sends.
+ */
+async function registrationFailure(url: string, cause: unknown): Promise<WorkerUnavailableError> {
+  const script = scriptName(url);
+  const problem = await scriptProblem(url);
+  if (problem !== null)
+    return new WorkerUnavailableError('worker_unavailable', `the service worker script ${script} cannot be used: ${problem}`, { cause });
+  // The script is served fine; a TypeError is then an evaluation or install failure.
+  if (cause instanceof TypeError)
+    return new WorkerUnavailableError(
+      'worker_unavailable',
+      `the service worker script ${script} failed to start: ${describe(cause, url)}`,
+      {
+        cause,
+      },
+    );
+  return new WorkerRefusedError('worker_unavailable', `the browser refused to register ${script}: ${describe(cause, url)}`, { cause });
+}
+
+async function scriptProblem(url: string): Promise<string | null> {
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
+  } catch {
+    return 'it could not be fetched (network error)';
+  }
+  await response.body?.cancel();
+  if (!response.ok) return `the server answered ${response.status}`;
+  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  if (!/^(text|application)\/(x-)?javascript$/i.test(type))
+    return `it is served as ${JSON.stringify(type)}, not JavaScript (a service worker needs a JavaScript MIME type)`;
+  return null;
+}
+
+/** The script URL without its `?config=` query, which says nothing to a reader and can be long. */
+function scriptName(url: string): string {
+  const parsed = new URL(url);
+  return parsed.origin === location.origin ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
+}
+
+/** The browser's reason in words, with the long script URL shortened (the full error stays the `cause`). */
+function describe(error: unknown, url: string): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.split(url).join(scriptName(url));
 }
 
 function resolveLoginUrl(loginUrl: string | undefined): URL | null {
@@ -130,7 +196,13 @@ function workerUrl(worker: string, config: AuthProxyConfig | undefined): string 
 /** Resolves once this page is controlled by the worker at `url` (a new one after a config change). */
 async function untilControlled(container: ServiceWorkerContainer, registration: ServiceWorkerRegistration, url: string): Promise<void> {
   if (container.controller?.scriptURL === url) return;
-  const controlled = new Promise<void>((resolve) => {
+  const controlled = new Promise<void>((resolve, reject) => {
+    // An install that fails (its install handler threw) leaves the new worker redundant.
+    const installing = registration.installing;
+    installing?.addEventListener('statechange', () => {
+      if (installing.state !== 'redundant' || container.controller?.scriptURL === url) return;
+      reject(new WorkerUnavailableError('worker_unavailable', `the service worker script ${scriptName(url)} failed to install`));
+    });
     const check = (): void => {
       if (container.controller?.scriptURL !== url) return;
       container.removeEventListener('controllerchange', check);
@@ -149,7 +221,7 @@ async function untilControlled(container: ServiceWorkerContainer, registration: 
     () =>
       new WorkerUnavailableError(
         'worker_unavailable',
-        `the service worker ${url.split('?')[0]} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`,
+        `the service worker ${scriptName(url)} did not take control of this page within ${CONTROL_TIMEOUT_MS / 1000}s`,
       ),
   );
 }

@@ -42,7 +42,12 @@ type Fixtures = {
 export const test = base.extend<Fixtures>({
   serverOptions: [{}, { option: true }],
   server: async ({ serverOptions }, use) => {
-    const server = await startServer({ testHooks: true, accessTtl: 300, static: { '/': HARNESS }, ...serverOptions });
+    const server = await startServer({
+      testHooks: true,
+      accessTtl: 300,
+      ...serverOptions,
+      static: { '/': HARNESS, ...serverOptions.static },
+    });
     await use(server);
     await server.close();
   },

@@ -22,3 +22,21 @@ test('mode "worker" never falls back: a worker where one can run, a loud error w
   );
   expect(outcome).toBe(testInfo.project.name === 'page-mode' ? 'WorkerUnavailableError:worker_unavailable' : 'worker');
 });
+
+test('page mode is never silent: one console warning says why and what it does not cover', async ({ context, server }, testInfo) => {
+  test.skip(testInfo.project.name !== 'page-mode', 'page mode happens only where service workers cannot run');
+  const page = await context.newPage();
+  const warnings: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning' && message.text().startsWith('sw-auth-proxy:')) warnings.push(message.text());
+  });
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => 'swAuthProxy' in window);
+  await page.evaluate(async () => {
+    await window.swAuthProxy.registerAuthProxy({ config: {} });
+    await window.swAuthProxy.registerAuthProxy({ config: {} });
+  });
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain('running in page mode');
+  expect(warnings[0]).toContain('XMLHttpRequest');
+});
