@@ -4,6 +4,7 @@ import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../cor
 import { ConfigError, WorkerUnavailableError } from '../core/errors.js';
 import type { SessionEvent, SessionState } from '../core/session-state.js';
 import { withTimeout } from './timeout.js';
+import { WorkerRefusedError, scriptName } from './worker-script.js';
 import { WorkerConnection } from './worker-connection.js';
 
 export interface RegisterOptions {
@@ -89,9 +90,6 @@ function announcePageMode(reason: WorkerRefusedError): void {
   );
 }
 
-/** The browser will not run a service worker here (no API, insecure origin, blocked, private window). */
-class WorkerRefusedError extends WorkerUnavailableError {}
-
 async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
   const container = globalThis.navigator?.serviceWorker;
   if (container === undefined)
@@ -108,6 +106,8 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
       ...(options.scope === undefined ? {} : { scope: options.scope }),
     });
   } catch (cause) {
+    // The diagnosis is loaded only when registration fails: pages that register never pay for it.
+    const { registrationFailure } = await import('./registration-failure.js');
     throw await registrationFailure(url, cause);
   }
   // Environments that block workers by stubbing register() resolve to nothing usable.
@@ -115,57 +115,6 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
     throw new WorkerRefusedError('worker_unavailable', 'service worker registration is blocked here');
   await untilControlled(container, registration, url);
   return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
-}
-
-/**
- * Why `register()` failed. A script that cannot be loaded (404, not JavaScript, a syntax error)
- * is a deploy problem and must fail loudly; only a browser that will not run workers here at all
- * may fall back to page mode. The browser's error alone does not tell them apart reliably (a
- * wrong MIME type and a private window are both a SecurityError in some engines), so the script
- * is fetched once to see what the server sends.
- */
-async function registrationFailure(url: string, cause: unknown): Promise<WorkerUnavailableError> {
-  const script = scriptName(url);
-  const problem = await scriptProblem(url);
-  if (problem !== null)
-    return new WorkerUnavailableError('worker_unavailable', `the service worker script ${script} cannot be used: ${problem}`, { cause });
-  // The script is served fine; a TypeError is then an evaluation or install failure.
-  if (cause instanceof TypeError)
-    return new WorkerUnavailableError(
-      'worker_unavailable',
-      `the service worker script ${script} failed to start: ${describe(cause, url)}`,
-      {
-        cause,
-      },
-    );
-  return new WorkerRefusedError('worker_unavailable', `the browser refused to register ${script}: ${describe(cause, url)}`, { cause });
-}
-
-async function scriptProblem(url: string): Promise<string | null> {
-  let response: Response;
-  try {
-    response = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
-  } catch {
-    return 'it could not be fetched (network error)';
-  }
-  await response.body?.cancel();
-  if (!response.ok) return `the server answered ${response.status}`;
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-  if (!/^(text|application)\/(x-)?javascript$/i.test(type))
-    return `it is served as ${JSON.stringify(type)}, not JavaScript (a service worker needs a JavaScript MIME type)`;
-  return null;
-}
-
-/** The script URL without its `?config=` query, which says nothing to a reader and can be long. */
-function scriptName(url: string): string {
-  const parsed = new URL(url);
-  return parsed.origin === location.origin ? parsed.pathname : `${parsed.origin}${parsed.pathname}`;
-}
-
-/** The browser's reason in words, with the long script URL shortened (the full error stays the `cause`). */
-function describe(error: unknown, url: string): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.split(url).join(scriptName(url));
 }
 
 function resolveLoginUrl(loginUrl: string | undefined): URL | null {
