@@ -55,3 +55,18 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   await page.screenshot({ path: file });
   expect(statSync(file).mtimeMs).toBeGreaterThanOrEqual(before - 1000);
 });
+
+test('a note added in one tab appears in the other: every tab follows', async ({ openDemo, demoServer }, testInfo) => {
+  const first = await openDemo();
+  await first.locator('#login button').click();
+  await waitForStatus(first, 'authenticated');
+  const second = await openDemo();
+  await waitForStatus(second, 'authenticated');
+  await expect(second.locator('#note-form')).toBeVisible();
+
+  await first.locator('#note-text').fill('Written in the first tab');
+  await first.locator('#note-form button').click();
+  await expect(second.locator('#notes li').first()).toContainText('Written in the first tab');
+  expect(seenAt(demoServer, '/api/notes').withoutAuthorization).toBe(0);
+  await second.screenshot({ path: testInfo.outputPath('second-tab.png') });
+});
