@@ -29,6 +29,17 @@ export interface EngineHost {
 
 export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error: AuthProxyError };
 
+/** The last refresh failure: when a retry may start, and when the server said it may (`Retry-After`). */
+interface Failure {
+  error: AuthProxyError;
+  unavailable: boolean;
+  attempt: number;
+  retryAt: number;
+  serverRetryAt: number;
+  /** When it happened. */
+  at: number;
+}
+
 function notAuthenticated(): NotAuthenticatedError {
   return new NotAuthenticatedError('not_authenticated', 'There is no session: log in first.');
 }
@@ -45,7 +56,7 @@ export class AuthEngine {
   #record: VaultRecord | null = null;
   #inFlight: Promise<RefreshResult> | null = null;
   #refreshing = false;
-  #failure: { error: AuthProxyError; unavailable: boolean; attempt: number; retryAt: number } | null = null;
+  #failure: Failure | null = null;
   #rejectionRefreshes: number[] = [];
   #revision = 0;
   #lastPublished: StateMessage | null = null;
@@ -79,7 +90,7 @@ export class AuthEngine {
   async tokenForRequest(): Promise<string | null> {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
-    if (!this.#isDue(tokens) || this.#holdsOff()) return tokens.accessToken;
+    if (!this.#isDue(tokens) || this.#holdsOff(this.#isExpired(tokens))) return tokens.accessToken;
     const result = await this.#refreshTokens(tokens);
     return result.ok ? result.tokens.accessToken : ((await this.#current()).tokens?.accessToken ?? null);
   }
@@ -88,11 +99,13 @@ export class AuthEngine {
    * After a 401 to a request sent with `rejected`: the token to replay with, or null to let
    * the 401 through. Reuses a refresh that happened since the request was sent.
    */
-  async tokenAfterRejection(rejected: string): Promise<string | null> {
+  async tokenAfterRejection(rejected: string, sentAt = Number.NEGATIVE_INFINITY): Promise<string | null> {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
     if (tokens.accessToken !== rejected) return tokens.accessToken;
-    if (this.#holdsOff() || this.#breakerOpen()) return null;
+    // A refresh that already failed since this request was sent would fail again now.
+    const failedSince = this.#failure !== null && this.#failure.at >= sentAt;
+    if (this.#holdsOff(!failedSince) || this.#breakerOpen()) return null;
     const result = await this.#refreshTokens(tokens, { afterRejection: true });
     return result.ok ? result.tokens.accessToken : null;
   }
@@ -107,7 +120,7 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     if (tokens === null) throw notAuthenticated();
     if (!this.#isDue(tokens)) return tokens.accessToken;
-    const failure = this.#holdsOff() ? this.#failure : null;
+    const failure = this.#holdsOff(this.#isExpired(tokens)) ? this.#failure : null;
     const result = failure === null ? await this.#refreshTokens(tokens) : { ok: false as const, error: failure.error };
     if (result.ok) return result.tokens.accessToken;
     // Refresh failed but the token has not expired yet: it is still valid to use.
@@ -184,7 +197,7 @@ export class AuthEngine {
     this.#host.log?.(`refresh failed: ${error.code}: ${error.message}`);
     if (outcome.kind === 'rejected') {
       if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
-      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
       this.#rejectionRefreshes = [];
       this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
@@ -200,7 +213,9 @@ export class AuthEngine {
       this.#host.random,
       unavailable ? outcome.retryAfterMs : null,
     );
-    this.#failure = { error, unavailable, attempt, retryAt: this.#host.now() + delay };
+    const serverDelay = unavailable ? (outcome.retryAfterMs ?? 0) : 0;
+    const at = this.#host.now();
+    this.#failure = { error, unavailable, attempt, retryAt: at + delay, serverRetryAt: at + serverDelay, at };
     const failed: SessionEvent = { type: 'refresh-failed', kind: unavailable ? 'network' : 'config', error: error.toJSON() };
     this.#publish(failed, ...(unavailable && !wasUnavailable ? [{ type: 'offline', error: error.toJSON() } as const] : []));
     return { ok: false, error };
@@ -220,7 +235,7 @@ export class AuthEngine {
     } catch (error) {
       if (!(error instanceof AuthProxyError)) throw error;
       this.#host.log?.(`captured response rejected: ${error.message}`);
-      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
       this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
       return { response: visible, captured: false, error };
     }
@@ -286,9 +301,20 @@ export class AuthEngine {
   /**
    * True when no refresh should start now (backoff after a failure) and none is running to
    * join: a refresh already in flight — e.g. the page's `online` nudge — is always worth waiting for.
+   * Backoff spares the endpoint refreshes that can wait (a token that is still valid). A request
+   * whose token is expired or was just rejected (`needed`) would otherwise reach the app as a
+   * 401, and after a long outage the backoff outgrows the token's lifetime: such a request tries
+   * at once while the endpoint is only unavailable, unless the server asked for a delay
+   * (`Retry-After`). Single flight still bounds the rate to one refresh at a time.
    */
-  #holdsOff(): boolean {
-    return this.#inFlight === null && this.#inBackoff();
+  #holdsOff(needed = false): boolean {
+    if (this.#inFlight !== null || !this.#inBackoff()) return false;
+    const failure = this.#failure as Failure;
+    return !(needed && failure.unavailable && this.#host.now() >= failure.serverRetryAt);
+  }
+
+  #isExpired(tokens: TokenSet): boolean {
+    return tokens.expiresAt !== null && tokens.expiresAt <= this.#host.now();
   }
 
   #inBackoff(): boolean {

@@ -3,7 +3,8 @@ import { isInvalidTokenChallenge } from './www-authenticate.js';
 /** Where the pipeline gets tokens; the AuthEngine in practice. */
 export interface TokenSource {
   tokenForRequest(): Promise<string | null>;
-  tokenAfterRejection(rejected: string): Promise<string | null>;
+  /** `sentAt`: when the rejected request was sent (so a refresh that failed since is not retried for it). */
+  tokenAfterRejection(rejected: string, sentAt?: number): Promise<string | null>;
   /** When the token last handed out expires (local ms), for the debug log. */
   expiresAt?(): number | null;
 }
@@ -31,6 +32,7 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   const log = (message: string): void => pipeline.log?.(`${request.method} ${new URL(request.url).pathname}: ${message}`);
   // Buffer before the first send: once sent, a streamed body is gone.
   const body = await bufferBody(request, pipeline.replayBodyLimit);
+  const sentAt = pipeline.now?.() ?? Number.NEGATIVE_INFINITY;
   const token = await tokens.tokenForRequest();
   if (token === null) {
     log('no session, sent without a token');
@@ -40,7 +42,7 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   const response = await fetch(withBearer(request, token, body));
   if (!isInvalidTokenChallenge(response)) return response;
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
-  const fresh = await tokens.tokenAfterRejection(token);
+  const fresh = await tokens.tokenAfterRejection(token, sentAt);
   if (fresh === null || fresh === token) {
     log('401 invalid_token → no fresh token; the 401 goes to the page');
     return response;

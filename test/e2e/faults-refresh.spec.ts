@@ -107,3 +107,25 @@ test('rotation hazard: a rotated token whose response was lost ends the session 
   expect(server.counters.refreshSuccess).toBe(1);
   expect(await page.evaluate(() => (window as unknown as { expiredEvents: number }).expiredEvents)).toBe(1);
 });
+
+test('after a streak of 5xx, the first request that needs a token once the endpoint is back gets a refresh at once, not a 401', async ({
+  openTab,
+  server,
+}) => {
+  const page = await openTab();
+  server.knobs.accessTtl = 0; // every token is born expired: every request needs a refresh
+  await login(page);
+  server.knobs.refresh = 'error500'; // no Retry-After: the server asks for no particular delay
+  for (let i = 0; i < 6; i++) expect((await apiFetch(page, '/api/me')).status).toBe(401);
+  await waitForStatus(page, 'offline');
+  const failedRefreshes = server.counters.refreshCalls;
+  // Each request that needed a token tried once (single flight, one at a time), whatever the backoff.
+  expect(failedRefreshes).toBe(6);
+
+  server.knobs.accessTtl = 300;
+  server.knobs.refresh = 'ok';
+  expect((await apiFetch(page, '/api/me')).status).toBe(200);
+  expect(server.counters.refreshCalls).toBe(failedRefreshes + 1);
+  expect(server.counters.refreshSuccess).toBe(1);
+  await waitForStatus(page, 'authenticated');
+});

@@ -24,6 +24,8 @@ import {
 
 /** A session whose access token `access-0` / `refresh-0` has already expired. */
 const expiredSession = (): VaultRecord => sessionRecord(tokenSet({ expiresAt: T0 - 1_000 }));
+/** A session whose access token `access-0` is due for a preemptive refresh but valid for 20 s more. */
+const dueSession = (): VaultRecord => sessionRecord(tokenSet({ expiresAt: T0 + 20_000 }));
 /** A session whose access token `access-0` is valid for another hour. */
 const freshSession = (): VaultRecord => sessionRecord(tokenSet({ expiresAt: T0 + 3_600_000 }));
 
@@ -263,6 +265,7 @@ describe('AuthEngine: refresh outcomes', () => {
     const rotate = rotatingRefresh();
     // random() = 0.5 and base 1 s: the first retry waits floor(0.5 * 1000) = 500 ms.
     const { engine, server, clock } = harnessWithRefresh({
+      record: dueSession(),
       handler: (request) => (fail ? new Response(null, { status: 503 }) : rotate(request)),
     });
     expect(await engine.tokenForRequest()).toBe('access-0');
@@ -270,7 +273,6 @@ describe('AuthEngine: refresh outcomes', () => {
 
     fail = false;
     expect(await engine.tokenForRequest()).toBe('access-0');
-    expect(await engine.tokenAfterRejection('access-0')).toBeNull();
     clock.advance(499);
     expect(await engine.tokenForRequest()).toBe('access-0');
     expect(server.count(PATHS.refresh)).toBe(1);
@@ -307,7 +309,7 @@ describe('AuthEngine: refresh outcomes', () => {
   });
 
   it('backs off exponentially over consecutive failures', async () => {
-    const { engine, server, clock } = harnessWithRefresh({ handler: () => new Response(null, { status: 500 }) });
+    const { engine, server, clock } = harnessWithRefresh({ record: dueSession(), handler: () => new Response(null, { status: 500 }) });
     await engine.tokenForRequest(); // attempt 0: wait 500 ms
     clock.advance(500);
     await engine.tokenForRequest(); // attempt 1: wait 1000 ms
@@ -377,11 +379,89 @@ describe('AuthEngine: refresh outcomes', () => {
     expect(await engine.accessToken()).toBe('access-0');
   });
 
-  it('accessToken() respects the backoff: no second HTTP refresh while it lasts', async () => {
-    const { engine, server } = harnessWithRefresh({ handler: () => new Response(null, { status: 503 }) });
-    await expect(engine.accessToken()).rejects.toMatchObject({ code: 'refresh_unavailable' });
-    await expect(engine.accessToken()).rejects.toMatchObject({ code: 'refresh_unavailable' });
+  it('accessToken() respects the backoff while the token is still valid: no second HTTP refresh while it lasts', async () => {
+    const { engine, server } = harnessWithRefresh({ record: dueSession(), handler: () => new Response(null, { status: 503 }) });
+    expect(await engine.accessToken()).toBe('access-0');
+    expect(await engine.accessToken()).toBe('access-0');
     expect(server.count(PATHS.refresh)).toBe(1);
+  });
+
+  describe('after a long outage, a request that needs a token does not wait out the backoff', () => {
+    /**
+     * Six failed refreshes at t = 0, 1, 3, 7, 15 and 31 s (random 0.99: each retry just before
+     * its ceiling): the last backoff runs to about t = 62.7 s, past the expiry of the token
+     * (t = 40 s). `last` is the answer to the sixth attempt.
+     */
+    async function afterOutage(failure: () => Response, last: () => Response = failure) {
+      let attempts = 0;
+      let down = true;
+      const rotate = rotatingRefresh();
+      const harness = harnessWithRefresh({
+        // Due from the start (refreshAhead 60 s), expired at t = 40 s.
+        config: { ...BASE_CONFIG, refreshAhead: 60 },
+        record: sessionRecord(tokenSet({ expiresAt: T0 + 40_000 })),
+        handler: (request) => {
+          attempts += 1;
+          if (!down) return rotate(request);
+          return attempts === 6 ? last() : failure();
+        },
+        random: () => 0.99,
+      });
+      for (let attempt = 0; attempt < 6; attempt++) {
+        if (attempt > 0) harness.clock.advance(2 ** (attempt - 1) * 1000);
+        await harness.engine.tokenForRequest();
+      }
+      expect(harness.server.count(PATHS.refresh)).toBe(6);
+      return { ...harness, recover: () => (down = false) };
+    }
+    const unavailable = () => new Response(null, { status: 503 });
+
+    it('a rejected token gets a refresh attempt at once when the endpoint is back', async () => {
+      const { engine, server, clock, recover } = await afterOutage(unavailable);
+      recover();
+      clock.advance(1);
+      const sentAt = clock.now();
+      expect(await engine.tokenForRequest()).toBe('access-0'); // still valid: the backoff holds
+      expect(server.count(PATHS.refresh)).toBe(6);
+      expect(await engine.tokenAfterRejection('access-0', sentAt)).toBe('access-1');
+      expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it('but not a second time for a request whose own refresh attempt just failed', async () => {
+      const { engine, server, clock } = await afterOutage(unavailable);
+      clock.advance(10_000); // expired
+      const sentAt = clock.now();
+      expect(await engine.tokenForRequest()).toBe('access-0'); // tried, failed: the stale token goes out
+      expect(server.count(PATHS.refresh)).toBe(7);
+      expect(await engine.tokenAfterRejection('access-0', sentAt)).toBeNull();
+      expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it('an expired token gets a refresh attempt at once', async () => {
+      const { engine, server, clock, recover } = await afterOutage(unavailable);
+      clock.advance(10_000); // t = 41 s: access-0 has expired; the backoff lasts until about 62.7 s
+      recover();
+      expect(await engine.tokenForRequest()).toBe('access-1');
+      expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it("but a server's Retry-After still holds every request back", async () => {
+      const { engine, server, clock } = await afterOutage(
+        unavailable,
+        () => new Response(null, { status: 503, headers: { 'Retry-After': '120' } }),
+      );
+      clock.advance(10_000);
+      expect(await engine.tokenAfterRejection('access-0', clock.now())).toBeNull();
+      expect(await engine.tokenForRequest()).toBe('access-0');
+      expect(server.count(PATHS.refresh)).toBe(6);
+    });
+
+    it('and a misconfigured endpoint stays in backoff (retrying at once would not help)', async () => {
+      const { engine, server, clock } = await afterOutage(() => jsonResponse({ error: 'invalid_client' }, { status: 400 }));
+      clock.advance(10_000);
+      expect(await engine.tokenAfterRejection('access-0', clock.now())).toBeNull();
+      expect(server.count(PATHS.refresh)).toBe(6);
+    });
   });
 
   it('accessToken() throws the refresh error once the token has expired', async () => {
