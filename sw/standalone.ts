@@ -54,6 +54,7 @@ function refuseWithoutConfig(): void {
     revision: 0,
     state: ANONYMOUS,
     event: { type: 'snapshot' },
+    tokens: null,
     error,
   });
   serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer });

@@ -29,5 +29,6 @@ function validRecord(value: unknown): VaultRecord {
   if (tokens !== null && (typeof tokens !== 'object' || typeof tokens?.accessToken !== 'string')) {
     return { epoch: record.epoch, tokens: null, ended: null };
   }
-  return { epoch: record.epoch, tokens: tokens ?? null, ended: record.ended === 'expired' ? 'expired' : null };
+  const refreshSentAt = typeof record.refreshSentAt === 'number' ? record.refreshSentAt : null;
+  return { epoch: record.epoch, tokens: tokens ?? null, ended: record.ended === 'expired' ? 'expired' : null, refreshSentAt };
 }

@@ -22,9 +22,9 @@ export function createControlApi(engine: AuthEngine, fetch: (request: Request) =
     snapshot: () => answer(null),
     login: (body) => attempt(() => login(engine, fetch, body)),
     logout: () => attempt(() => engine.logout()),
-    refresh: () =>
+    refresh: (seen) =>
       attempt(async () => {
-        const result = await engine.refresh();
+        const result = await engine.refresh(seen);
         if (!result.ok) throw result.error;
       }),
     accessToken: async () => {

@@ -40,6 +40,23 @@ interface Failure {
   at: number;
 }
 
+/**
+ * A refresh rejected while an earlier refresh's answer never arrived: most likely the server
+ * rotated the refresh token then (the answer died with the worker or the connection) and now
+ * treats the old one as reused ([RFC 9700 §4.14.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2)).
+ * No client can recover an answer it never received; it can say so instead of a plain invalid_grant.
+ */
+function explainLostResponse(outcome: RefreshOutcome): RefreshOutcome {
+  if (outcome.kind !== 'rejected') return outcome;
+  const { error } = outcome;
+  const details = {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.oauthError === undefined ? {} : { oauthError: error.oauthError }),
+  };
+  const message = `${error.message}, after an earlier refresh's answer was lost (the worker stopped or the connection dropped after sending it): the server probably rotated the refresh token then and now sees it reused; a short reuse grace period at the server prevents this`;
+  return { kind: 'rejected', error: new RefreshError('refresh_response_lost', message, details) };
+}
+
 function notAuthenticated(): NotAuthenticatedError {
   return new NotAuthenticatedError('not_authenticated', 'There is no session: log in first.');
 }
@@ -103,9 +120,10 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
     if (tokens.accessToken !== rejected) return tokens.accessToken;
-    // A refresh that already failed since this request was sent would fail again now.
-    const failedSince = this.#failure !== null && this.#failure.at >= sentAt;
-    if (this.#holdsOff(!failedSince) || this.#breakerOpen()) return null;
+    // A refresh that already failed since this request was sent would fail again now (one in
+    // flight started after that failure, so it is still worth joining).
+    const failedSince = this.#failure !== null && this.#failure.at >= sentAt && this.#inFlight === null;
+    if (failedSince || this.#holdsOff(true) || this.#breakerOpen()) return null;
     const result = await this.#refreshTokens(tokens, { afterRejection: true });
     return result.ok ? result.tokens.accessToken : null;
   }
@@ -128,10 +146,17 @@ export class AuthEngine {
     throw result.error;
   }
 
-  /** A forced refresh (the app asked), ignoring backoff. */
-  async refresh(): Promise<RefreshResult> {
+  /**
+   * A forced refresh (the app asked), ignoring backoff. `seen` is what the caller knew: when
+   * the stored tokens already differ from it, a refresh happened since (another tab, or this
+   * very call delivered again after a worker restart) and spending the refresh token again
+   * would only rotate it twice.
+   */
+  async refresh(seen?: { tokens: number | null }): Promise<RefreshResult> {
+    this.forget();
     const { tokens } = await this.#current();
     if (tokens === null) return { ok: false, error: notAuthenticated() };
+    if (seen !== undefined && seen.tokens !== (tokens.receivedAt ?? null)) return { ok: true, tokens };
     return this.#refreshTokens(tokens);
   }
 
@@ -167,26 +192,34 @@ export class AuthEngine {
     if (afterRejection) this.#rejectionRefreshes.push(this.#host.now());
     this.#startRefreshing(before);
     this.#host.log?.(`refresh: started${afterRejection ? ' (after a 401)' : ''}`);
-    const outcome = await this.#requestRefresh(endpoint, before.tokens);
+    // Recorded before sending, so a restarted worker knows its refresh token may be spent.
+    const lostBefore = (before.refreshSentAt ?? null) !== null;
+    await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, refreshSentAt: this.#host.now() }));
+    const { outcome, answered } = await this.#requestRefresh(endpoint, before.tokens);
     this.#refreshing = false;
-    return this.#applyOutcome(outcome, before);
+    return this.#applyOutcome(lostBefore ? explainLostResponse(outcome) : outcome, before, answered);
   }
 
-  async #requestRefresh(endpoint: NonNullable<ResolvedConfig['refresh']>, tokens: TokenSet): Promise<RefreshOutcome> {
+  async #requestRefresh(
+    endpoint: NonNullable<ResolvedConfig['refresh']>,
+    tokens: TokenSet,
+  ): Promise<{ outcome: RefreshOutcome; answered: boolean }> {
     const signal = this.#host.timeout(endpoint.timeoutMs);
+    let response: Response;
     try {
-      const response = await this.#host.fetch(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal));
-      return await classifyRefreshResponse(response, this.#host.now());
+      response = await this.#host.fetch(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal));
     } catch (cause) {
-      return classifyRefreshFailure(cause, signal.aborted);
+      return { outcome: classifyRefreshFailure(cause, signal.aborted), answered: false };
     }
+    return { outcome: await classifyRefreshResponse(response, this.#host.now()), answered: true };
   }
 
-  async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord): Promise<RefreshResult> {
+  async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord, answered: boolean): Promise<RefreshResult> {
     const previous = before.tokens as TokenSet;
     if (outcome.kind === 'success') {
       const tokens = mergeRotatedTokens(previous, outcome.tokens);
-      if (!(await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens })))) return this.#sessionChanged();
+      const stored = await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens, refreshSentAt: null }));
+      if (!stored) return this.#sessionChanged();
       const wasUnavailable = this.#failure?.unavailable ?? false;
       this.#failure = null;
       this.#host.log?.(`refresh: succeeded${tokens.refreshToken === previous.refreshToken ? '' : ', refresh token rotated'}`);
@@ -202,6 +235,8 @@ export class AuthEngine {
       this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
     }
+    // An answer that is not a success means nothing was rotated; without an answer, nobody knows.
+    if (answered) await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, refreshSentAt: null }));
     // A failure from before a logout/login says nothing about the session we have now.
     if ((await this.#host.vault.read()).epoch !== before.epoch) return this.#sessionChanged();
     const wasUnavailable = this.#failure?.unavailable ?? false;
@@ -339,7 +374,7 @@ export class AuthEngine {
 
   #message(record: VaultRecord, event: SessionEvent): StateMessage {
     this.#revision = Math.max(this.#revision + 1, this.#host.now());
-    return { type: STATE_MESSAGE, revision: this.#revision, state: this.#derive(record), event };
+    return { type: STATE_MESSAGE, revision: this.#revision, state: this.#derive(record), event, tokens: record.tokens?.receivedAt ?? null };
   }
 
   #publish(...events: SessionEvent[]): void {

@@ -12,6 +12,7 @@ export type AuthProxyErrorCode =
   | 'refresh_rejected'
   | 'refresh_unavailable'
   | 'refresh_misconfigured'
+  | 'refresh_response_lost'
   | 'session_changed'
   | 'login_failed'
   | 'worker_unavailable';

@@ -12,6 +12,8 @@ export const CHANNEL_NAME = 'sw-auth-proxy';
 export const STATE_MESSAGE = 'sw-auth-proxy:state';
 /** What a page posts to the worker, with a MessagePort, to open a comlink connection. */
 export const CONNECT_MESSAGE = 'sw-auth-proxy:connect';
+/** What a page posts, with a MessagePort, while a call is pending: does this worker know the call? */
+export const PROBE_MESSAGE = 'sw-auth-proxy:probe';
 /** What a page posts when it is not controlled (after a hard reload): asks the worker to claim it. */
 export const CLAIM_MESSAGE = 'sw-auth-proxy:claim';
 /** The global a baked worker's first line sets to its config (the Vite plugin writes it). */
@@ -23,10 +25,24 @@ export interface StateMessage {
   revision: number;
   state: SessionState;
   event: SessionEvent;
+  /** Which token set the state describes (its receipt time), or null: lets a forced refresh tell whether one happened since. */
+  tokens: number | null;
 }
 
 export interface ConnectMessage {
   type: typeof CONNECT_MESSAGE;
+  /** The call's id, the same on every delivery of one call. */
+  id?: string;
+}
+
+export interface ProbeMessage {
+  type: typeof PROBE_MESSAGE;
+  id: string;
+}
+
+/** The worker's answer to a probe: false from a worker instance that never received the call. */
+export interface ProbeReply {
+  known: boolean;
 }
 
 export interface ClaimMessage {
@@ -47,7 +63,11 @@ export interface ControlApi {
   snapshot(): Promise<ControlResult>;
   login(body: LoginBody): Promise<ControlResult>;
   logout(): Promise<ControlResult>;
-  refresh(): Promise<ControlResult>;
+  /**
+   * A forced refresh. `seen`: the `tokens` of the last state the caller heard; when the stored
+   * tokens already differ from them, a refresh has happened since, and none is sent.
+   */
+  refresh(seen?: { tokens: number | null }): Promise<ControlResult>;
   accessToken(): Promise<ControlResult>;
 }
 
@@ -61,6 +81,10 @@ export function isStateMessage(data: unknown): data is StateMessage {
 
 export function isConnectMessage(data: unknown): data is ConnectMessage {
   return hasType(data, CONNECT_MESSAGE);
+}
+
+export function isProbeMessage(data: unknown): data is ProbeMessage {
+  return hasType(data, PROBE_MESSAGE) && typeof (data as { id?: unknown }).id === 'string';
 }
 
 export function isClaimMessage(data: unknown): data is ClaimMessage {

@@ -15,6 +15,8 @@ export interface TokenSet {
   claims: Claims | null;
   /** Server clock minus local clock at receipt, ms. */
   clockOffset: number;
+  /** Local ms timestamp of receipt: tells one token set from the next (absent in records stored by older versions). */
+  receivedAt?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader
     idToken,
     claims: (idToken === null ? null : decodeClaims(idToken)) ?? accessClaims,
     clockOffset,
+    receivedAt,
   };
 }
 

@@ -9,6 +9,12 @@ export interface VaultRecord {
   tokens: TokenSet | null;
   /** Why there are no tokens: null when never logged in or logged out. */
   ended: 'expired' | null;
+  /**
+   * Set (local ms) just before a refresh request is sent, cleared once its outcome is known.
+   * Still set when a refresh starts means the last one's answer never arrived (the worker was
+   * stopped, or the connection dropped): the server may have rotated the refresh token then.
+   */
+  refreshSentAt?: number | null;
 }
 
 export const EMPTY_RECORD: VaultRecord = Object.freeze({ epoch: 0, tokens: null, ended: null });

@@ -26,6 +26,8 @@ export class AuthClient {
   readonly #onOnline = (): void => void this.#resumeIfOffline();
   #state: SessionState = ANONYMOUS;
   #revision = -1;
+  /** Which token set the current state describes (never the token): see ControlApi.refresh. */
+  #tokens: number | null = null;
   #resuming = false;
 
   constructor(connection: ControlTransport, mode: AuthMode = 'worker') {
@@ -70,7 +72,7 @@ export class AuthClient {
 
   /** Refreshes now, whatever the expiry. Rejects with a RefreshError if it fails. */
   async refresh(): Promise<SessionState> {
-    return this.#settle(await this.#connection.call('refresh'));
+    return this.#settle(await this.#connection.call('refresh', { tokens: this.#tokens }));
   }
 
   /** A valid access token, for places the worker cannot reach (WebSockets, other origins). */
@@ -130,6 +132,7 @@ export class AuthClient {
     if (message.revision <= this.#revision) return;
     this.#revision = message.revision;
     this.#state = message.state;
+    this.#tokens = message.tokens;
   }
 
   /**

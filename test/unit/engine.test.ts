@@ -464,6 +464,55 @@ describe('AuthEngine: refresh outcomes', () => {
     });
   });
 
+  describe('a refresh whose answer never arrived', () => {
+    const invalidGrant = (): Response => jsonResponse({ error: 'invalid_grant' }, { status: 400 });
+
+    it('is recorded in the vault before the request is sent, and cleared once an answer arrives', async () => {
+      let seenDuringRequest: number | null | undefined;
+      const rotate = rotatingRefresh();
+      const harness = harnessWithRefresh({
+        handler: async (request) => {
+          seenDuringRequest = (await harness.vault.read()).refreshSentAt;
+          return rotate(request);
+        },
+      });
+      expect(await harness.engine.tokenForRequest()).toBe('access-1');
+      expect(seenDuringRequest).toBe(T0);
+      expect((await harness.vault.read()).refreshSentAt).toBeNull();
+    });
+
+    it('makes a later rejection say so (refresh_response_lost), not a plain invalid_grant', async () => {
+      let answer: () => Response | Promise<Response> = () => Promise.reject(new TypeError('connection dropped'));
+      const { engine, clock } = harnessWithRefresh({ handler: () => answer() });
+      expect(await engine.tokenForRequest()).toBe('access-0'); // the answer was lost: the session is kept
+      answer = invalidGrant;
+      clock.advance(60_000);
+      const result = await engine.refresh();
+      expect(result).toMatchObject({ ok: false, error: { code: 'refresh_response_lost', oauthError: 'invalid_grant', status: 400 } });
+      expect(await engine.state()).toMatchObject({ status: 'expired', error: { code: 'refresh_response_lost' } });
+    });
+
+    it('survives a worker restart: a new engine on the same vault knows the last answer was lost', async () => {
+      const hung = deferred<Response>();
+      const first = harnessWithRefresh({ handler: () => hung.promise });
+      void first.engine.tokenForRequest(); // the worker is stopped while this waits
+      await expect.poll(async () => (await first.vault.read()).refreshSentAt).toBe(T0);
+      const restarted = createHarness({ vault: first.vault, server: first.server, clock: first.clock });
+      first.server.on(PATHS.refresh, invalidGrant);
+      const result = await restarted.engine.refresh();
+      expect(result).toMatchObject({ ok: false, error: { code: 'refresh_response_lost' } });
+    });
+
+    it('an answered failure clears the record: a later rejection is an ordinary refresh_rejected', async () => {
+      let answer = (): Response => new Response(null, { status: 503 });
+      const { engine, vault } = harnessWithRefresh({ handler: () => answer() });
+      await engine.tokenForRequest();
+      expect((await vault.read()).refreshSentAt).toBeNull();
+      answer = invalidGrant;
+      expect(await engine.refresh()).toMatchObject({ ok: false, error: { code: 'refresh_rejected' } });
+    });
+  });
+
   it('accessToken() throws the refresh error once the token has expired', async () => {
     const { engine } = harnessWithRefresh({ handler: () => new Response(null, { status: 503 }) });
     await expect(engine.accessToken()).rejects.toMatchObject({ code: 'refresh_unavailable' });

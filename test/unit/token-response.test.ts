@@ -26,6 +26,7 @@ describe('parseTokenResponse: valid responses', () => {
       idToken: null,
       claims: null,
       clockOffset: 0,
+      receivedAt: T0,
     });
   });
 

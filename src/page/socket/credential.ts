@@ -72,6 +72,7 @@ export function toSocketError(error: unknown, state: SessionState): AuthSocketEr
         ? sessionEnded('expired')
         : new AuthSocketError('not_authenticated', 'there is no session: log in before opening the socket', { fatal: true, cause: error });
     case 'refresh_rejected':
+    case 'refresh_response_lost':
     case 'session_changed':
       return sessionEnded(state.status === 'anonymous' ? 'anonymous' : 'expired');
     default:
