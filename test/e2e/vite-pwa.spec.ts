@@ -18,7 +18,8 @@ import { apiFetch, expect, seenAt, test, type Server } from './fixtures.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE_APP = fileURLToPath(new URL('./fixtures-apps/pwa-app/', import.meta.url));
-const RECIPE = fileURLToPath(new URL('../../docs/vite-pwa-section.md', import.meta.url));
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+const RECIPE_HEADING = '#### With vite-plugin-pwa (injectManifest)';
 
 /** The app's own dependencies besides sw-auth-proxy (its package.json devDependencies). */
 const LINKED = ['vite', 'vite-plugin-pwa', 'workbox-core', 'workbox-precaching'];
@@ -56,10 +57,15 @@ function precachedPaths(page: Page): Promise<string[]> {
   });
 }
 
-/** The recipe's `js` code blocks, by the file named in their first line (`// src/sw.js`). */
+/** The README recipe's `js` code blocks, by the file named in their first line (`// src/sw.js`). */
 async function recipeSnippets(): Promise<Map<string, string>> {
+  const readme = await readFile(README, 'utf8');
+  const start = readme.indexOf(RECIPE_HEADING);
+  expect(start, `README.md has a "${RECIPE_HEADING}" section`).toBeGreaterThanOrEqual(0);
+  const rest = readme.slice(start + RECIPE_HEADING.length);
+  const recipe = rest.slice(0, rest.search(/^#{1,4} /m) === -1 ? undefined : rest.search(/^#{1,4} /m));
   const snippets = new Map<string, string>();
-  for (const [, file, code] of (await readFile(RECIPE, 'utf8')).matchAll(/^```js\n\/\/ (\S+)\n([\s\S]*?)^```$/gm)) {
+  for (const [, file, code] of recipe.matchAll(/^```js\n\/\/ (\S+)\n([\s\S]*?)^```$/gm)) {
     snippets.set(file ?? '', code ?? '');
   }
   return snippets;
