@@ -9,12 +9,16 @@
 import { Route, registerRoute } from 'workbox-routing';
 import { createProxy, type ProxyOptions } from '../src/browser/proxy.js';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
+import { ConfigError } from '../src/core/errors.js';
 import type { SessionState } from '../src/core/session-state.js';
+import { staticRoutes, type RouterRule } from '../src/core/static-routes.js';
 import { serveControlPorts } from './control-port.js';
+import { addStaticRoutesOnInstall } from './static-routes.js';
 
 export type { AuthProxyConfig, RefreshFormat } from '../src/core/config.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../src/core/session-state.js';
 export { AuthProxyError, ConfigError, RefreshError, TokenResponseError } from '../src/core/errors.js';
+export type { RouterCondition, RouterRule, RouterSource, RoutePattern } from '../src/core/static-routes.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -27,6 +31,14 @@ export interface AuthProxyOptions extends ProxyOptions {
   takeControl?: boolean;
   /** Allow `api` prefixes on other origins. Default: true here, where config is code. */
   allowCrossOriginApi?: boolean;
+  /**
+   * At install, add {@link authProxyRoutes}'s static routes (`InstallEvent.addRoutes`, where the
+   * browser has it): navigations, static assets and every other request outside the `api`
+   * prefixes and capture URLs go straight to the network and never start this worker. They also
+   * bypass your own fetch routes (precaching, offline pages), so it is off by default; to keep
+   * those, merge the rules with yours in your own install listener instead. Default: false.
+   */
+  staticRoutes?: boolean;
 }
 
 /** A handle on the proxy inside the worker. */
@@ -46,12 +58,42 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
  */
 export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptions = {}): AuthProxy {
   const resolved = resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true });
+  const withStaticRoutes = optionalFlag(options.staticRoutes, 'staticRoutes');
   const { engine, controlApi, route, handle } = createProxy(resolved, (request) => self.fetch(request), options);
   const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
   for (const method of METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
   serveControlPorts(self, controlApi);
+  if (withStaticRoutes) addStaticRoutesOnInstall(self, staticRoutes(resolved), options.log);
   if (options.takeControl) takeControl();
   return { state: () => engine.state(), logout: () => engine.logout() };
+}
+
+/**
+ * The Static Routing API rules (`InstallEvent.addRoutes`) that send every request this config
+ * does not touch straight to the network, for a worker that adds its own rules too:
+ *
+ * ```ts
+ * self.addEventListener('install', (event) => {
+ *   event.addRoutes?.([...myCacheRules, ...authProxyRoutes(config)]);
+ * });
+ * ```
+ *
+ * In order: capture URLs (any mode, since a capture may be a navigation) to the fetch handler;
+ * other navigations and `no-cors` requests to the network; anything outside the `api` prefixes
+ * and capture URLs to the network. Rules placed after these only ever see API and capture
+ * requests. They use at most `6 + api.length + 2 × capture.length` conditions of the 1023 a
+ * worker may register. `createAuthProxy(config, { staticRoutes: true })` adds exactly these.
+ */
+export function authProxyRoutes(config: AuthProxyConfig, options: Pick<AuthProxyOptions, 'allowCrossOriginApi'> = {}): RouterRule[] {
+  return staticRoutes(resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true }));
+}
+
+function optionalFlag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    throw new ConfigError('invalid_config', `createAuthProxy option ${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function takeControl(): void {

@@ -9,6 +9,10 @@
  *   the app built, like a composed worker's, so it may list `api` prefixes on other origins.
  * - **The script URL** (`?config=<JSON>`): changing the config installs a new worker. Prefixes
  *   on other origins are refused, since any script could choose this URL.
+ *
+ * Where the browser has the Static Routing API, the worker sends every request outside the API
+ * prefixes and capture URLs (navigations and static assets included) straight to the network at
+ * install, so they never start it; it does nothing else, so no route of its own can be bypassed.
  */
 import { ConfigError } from '../src/core/errors.js';
 import { BAKED_CONFIG_GLOBAL, STATE_MESSAGE, type ControlResult } from '../src/core/protocol.js';
@@ -65,4 +69,4 @@ function refuseWithoutConfig(): void {
 const baked = bakedConfig(self);
 const config = baked ?? configFromScriptUrl(self.location.href);
 if (config === undefined) refuseWithoutConfig();
-else createAuthProxy(config, { takeControl: true, allowCrossOriginApi: baked !== undefined });
+else createAuthProxy(config, { takeControl: true, allowCrossOriginApi: baked !== undefined, staticRoutes: true });
