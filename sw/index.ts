@@ -63,6 +63,10 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
   for (const method of METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
   serveControlPorts(self, controlApi);
+  // Read the session as the worker starts: the browser often starts it early (with a
+  // navigation), and then a page's first call and first API request find it in memory. A
+  // failed read is not kept; the first call reads again and reports it.
+  engine.state().catch(() => undefined);
   if (withStaticRoutes) addStaticRoutesOnInstall(self, staticRoutes(resolved), options.log);
   if (options.takeControl) takeControl();
   return { state: () => engine.state(), logout: () => engine.logout() };

@@ -98,13 +98,18 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
       'service workers are unavailable here (insecure origin, private window or disabled)',
     );
   const url = workerUrl(options.worker ?? '/auth-proxy-sw.js', options.config);
+  const controller = container.controller;
+  if (controller?.scriptURL === url) {
+    // A returning visit: this worker is installed and controls the page already, so nothing
+    // here waits for the registration (a round trip to the browser that the page does not
+    // need). It is still made, so the scope option stays current; a failure would change
+    // nothing for this page, which the worker keeps controlling.
+    void container.register(url, registrationOptions(options)).catch(() => undefined);
+    return new AuthClient(new WorkerConnection(() => container.controller ?? controller));
+  }
   let registration: ServiceWorkerRegistration;
   try {
-    registration = await container.register(url, {
-      type: options.type ?? 'classic',
-      updateViaCache: 'none',
-      ...(options.scope === undefined ? {} : { scope: options.scope }),
-    });
+    registration = await container.register(url, registrationOptions(options));
   } catch (cause) {
     // The diagnosis is loaded only when registration fails: pages that register never pay for it.
     const { registrationFailure } = await import('./registration-failure.js');
@@ -115,6 +120,10 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
     throw new WorkerRefusedError('worker_unavailable', 'service worker registration is blocked here');
   await untilControlled(container, registration, url);
   return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
+}
+
+function registrationOptions(options: RegisterOptions): RegistrationOptions {
+  return { type: options.type ?? 'classic', updateViaCache: 'none', ...(options.scope === undefined ? {} : { scope: options.scope }) };
 }
 
 function resolveLoginUrl(loginUrl: string | undefined): URL | null {
