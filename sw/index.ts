@@ -59,7 +59,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptions = {}): AuthProxy {
   const resolved = resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true });
   const withStaticRoutes = optionalFlag(options.staticRoutes, 'staticRoutes');
-  const { engine, controlApi, route, handle } = createProxy(resolved, (request) => self.fetch(request), options);
+  const { engine, controlApi, route, handle, log } = createProxy(resolved, (request) => self.fetch(request), options);
   const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
   for (const method of METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
   serveControlPorts(self, controlApi);
@@ -67,7 +67,7 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   // navigation), and then a page's first call and first API request find it in memory. A
   // failed read is not kept; the first call reads again and reports it.
   engine.state().catch(() => undefined);
-  if (withStaticRoutes) addStaticRoutesOnInstall(self, staticRoutes(resolved), options.log);
+  if (withStaticRoutes) addStaticRoutesOnInstall(self, staticRoutes(resolved), log);
   if (options.takeControl) takeControl();
   return { state: () => engine.state(), logout: () => engine.logout() };
 }

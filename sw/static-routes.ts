@@ -21,9 +21,11 @@ export function addStaticRoutesOnInstall(scope: ServiceWorkerGlobalScope, rules:
   scope.addEventListener('install', (event) => {
     const routable = event as RoutableInstallEvent;
     if (typeof routable.addRoutes !== 'function') return;
-    const added = (async () => routable.addRoutes?.(rules))().catch((error: unknown) => {
-      log?.(`static routes refused by the browser, every request goes through the worker: ${String(error).slice(0, 200)}`);
-    });
+    const added = (async () => routable.addRoutes?.(rules))().then(
+      () => log?.(`static routes added: ${rules.length} rules, ${conditions} conditions`),
+      (error: unknown) =>
+        log?.(`static routes refused by the browser, every request goes through the worker: ${String(error).slice(0, 200)}`),
+    );
     event.waitUntil(added);
   });
 }

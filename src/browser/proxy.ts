@@ -29,6 +29,8 @@ export interface Proxy {
   route(request: Request): RouteKind;
   /** Sends `request` the way `route` says (a `pass` request goes out untouched). */
   handle(request: Request): Promise<Response>;
+  /** Where the host's own diagnostics go: `options.log`, or the console with `config.debug`; none by default. */
+  log: ((message: string) => void) | undefined;
 }
 
 /**
@@ -74,5 +76,5 @@ export function createProxy(
     if (kind === 'api') return sendWithToken(request, pipeline);
     return fetch(request);
   };
-  return { engine, controlApi: createControlApi(engine, fetch), route, handle };
+  return { engine, controlApi: createControlApi(engine, fetch), route, handle, log };
 }

@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
+import { build } from 'vite';
 import { resolveConfig } from '../../src/core/config.js';
 import { routeFor } from '../../src/core/routing.js';
-import { staticRoutes, type RouterRule } from '../../src/core/static-routes.js';
+import { staticRoutes, type RoutePattern, type RouterRule } from '../../src/core/static-routes.js';
 import { FORM_CONFIG, apiFetch, expect, seenAt, test as base, waitForStatus, type Server } from './fixtures.js';
 
 /**
@@ -12,15 +16,48 @@ import { FORM_CONFIG, apiFetch, expect, seenAt, test as base, waitForStatus, typ
  * received (harness/counting-sw.js wraps the prebuilt worker), checked to come from one worker
  * instance so no event can hide in a restart. The form config captures /oauth/token, which lies
  * outside the /api/ prefix, so a capture reaching the worker is not just an API request doing so.
+ * A composed worker (composed-sw/sw.ts, built here) gets static routes only when it asks.
  */
+
+/** TypeScript's DOM lib has no URLPattern yet; the test uses the browser's, in the page. */
+declare const URLPattern: new (input: string | RoutePattern) => { test(url: string): boolean };
 
 const COUNTING_WORKER = fileURLToPath(new URL('./harness/counting-sw.js', import.meta.url));
 const HARNESS = fileURLToPath(new URL('./harness/index.html', import.meta.url));
 const CONFIG = FORM_CONFIG;
 
+let composedDir = '';
+
+base.beforeAll(async () => {
+  composedDir = await mkdtemp(path.join(tmpdir(), 'sw-auth-proxy-composed-'));
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    // workbox reads process.env.NODE_ENV; a classic worker has no process.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: {
+      outDir: composedDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: {
+        entry: fileURLToPath(new URL('./composed-sw/sw.ts', import.meta.url)),
+        formats: ['iife'],
+        name: 'composedWorker',
+        fileName: () => 'composed-sw.js',
+      },
+    },
+  });
+});
+
+base.afterAll(async () => {
+  if (composedDir !== '') await rm(composedDir, { recursive: true, force: true });
+});
+
 const test = base.extend({
   serverOptions: async ({}, use) => {
-    await use({ static: { '/': HARNESS, '/counting-sw.js': COUNTING_WORKER } });
+    await use({
+      static: { '/': HARNESS, '/counting-sw.js': COUNTING_WORKER, '/composed-sw.js': path.join(composedDir, 'composed-sw.js') },
+    });
   },
 });
 
@@ -44,15 +81,15 @@ function fetchLog(page: Page): Promise<FetchLog> {
   );
 }
 
-/** Opens the harness at `path` and registers the counting worker (`query` added to its URL). */
-async function openApp(page: Page, server: Server, path: string, query: string): Promise<void> {
-  await page.goto(`${server.url}${path}`);
+/** Opens the harness at `at` and registers `worker` (a counting one). */
+async function openApp(page: Page, server: Server, at: string, worker: string): Promise<void> {
+  await page.goto(`${server.url}${at}`);
   await page.waitForFunction(() => 'swAuthProxy' in window);
   await page.evaluate(
     async ({ config, worker }) => {
       window.auth = await window.swAuthProxy.registerAuthProxy({ config, worker });
     },
-    { config: CONFIG, worker: `/counting-sw.js${query}` },
+    { config: CONFIG, worker },
   );
 }
 
@@ -72,8 +109,8 @@ async function loginByFetch(page: Page): Promise<{ status: number; keys: string[
  * page and its script, a static asset fetched by script, an API call, and a navigation to the
  * capture URL. Returns what the worker's fetch handler saw after the first visit.
  */
-async function session(page: Page, server: Server, query: string): Promise<{ log: FetchLog; paths: (mode: string) => string[] }> {
-  await openApp(page, server, '/', query);
+async function session(page: Page, server: Server, worker: string): Promise<{ log: FetchLog; paths: (mode: string) => string[] }> {
+  await openApp(page, server, '/', worker);
   const login = await loginByFetch(page);
   expect(login.status).toBe(200);
   expect(login.keys).toContain('access_token');
@@ -82,7 +119,7 @@ async function session(page: Page, server: Server, query: string): Promise<{ log
   const before = await fetchLog(page);
   expect(before.seen).toContainEqual({ url: `${server.url}/oauth/token`, mode: 'cors', method: 'POST' });
 
-  await openApp(page, server, '/?visit=2', query);
+  await openApp(page, server, '/?visit=2', worker);
   expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
   expect(await page.evaluate(async () => (await fetch('/sw-auth-proxy.js?asset')).status)).toBe(200);
   expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
@@ -99,13 +136,19 @@ async function session(page: Page, server: Server, query: string): Promise<{ log
   return { log, paths };
 }
 
-test('with static routing, navigations and static assets skip the worker; API and capture requests reach it', async ({ page, server }) => {
-  await openApp(page, server, '/', '');
-  test.skip(!(await fetchLog(page)).routingApi, 'this engine has no Static Routing API (InstallEvent.addRoutes): covered by the next test');
+/** Skips the test where the browser has no Static Routing API (after a first visit with `worker`, which reports it). */
+async function requireRoutingApi(page: Page, server: Server, worker: string): Promise<void> {
+  await openApp(page, server, '/', worker);
+  test.skip(
+    !(await fetchLog(page)).routingApi,
+    'this engine has no Static Routing API (InstallEvent.addRoutes): the tests without it cover it',
+  );
+}
 
-  const { log, paths } = await session(page, server, '');
+/** The session's navigations and static assets skipped the worker; its API call and captures reached it. */
+async function expectStaticRouting(page: Page, { log, paths }: Awaited<ReturnType<typeof session>>): Promise<void> {
   expect(paths('navigate')).toEqual(['/oauth/token?from=navigation']);
-  expect(paths('cors')).toEqual(['/api/me']);
+  expect(paths('cors')).toContain('/api/me');
   expect(log.seen.map((entry) => new URL(entry.url).pathname)).not.toContain('/sw-auth-proxy.js');
   // Where the browser reports it (Resource Timing), its own account agrees: the page came from the network by a static route.
   const source = await page.evaluate(() => {
@@ -113,15 +156,58 @@ test('with static routing, navigations and static assets skip the worker; API an
     return entry.workerMatchedSourceType;
   });
   if (source !== undefined) expect(source).toBe('network');
+}
+
+/** Every request of the session reached the worker's fetch handler. */
+function expectEverythingThrough({ paths }: Awaited<ReturnType<typeof session>>): void {
+  expect(paths('navigate')).toEqual(['/?visit=2', '/oauth/token?from=navigation', '/?visit=3']);
+  expect(paths('cors')).toEqual(expect.arrayContaining(['/sw-auth-proxy.js', '/sw-auth-proxy.js?asset', '/api/me']));
+}
+
+test('with static routing, navigations and static assets skip the worker; API and capture requests reach it', async ({ page, server }) => {
+  await requireRoutingApi(page, server, '/counting-sw.js');
+  const result = await session(page, server, '/counting-sw.js');
+  await expectStaticRouting(page, result);
+  expect(result.paths('cors')).toEqual(['/api/me']);
+});
+
+test('without the Static Routing API, every request reaches the worker and the app works the same', async ({ page, server }) => {
+  expectEverythingThrough(await session(page, server, '/counting-sw.js?routing=unavailable'));
+});
+
+test.describe('a composed worker (createAuthProxy)', () => {
+  test('has no static routes by default: every request reaches its fetch handler', async ({ page, server }) => {
+    expectEverythingThrough(await session(page, server, '/composed-sw.js?variant=off'));
+  });
+
+  test('with staticRoutes: true, navigations and static assets skip it', async ({ page, server }) => {
+    await requireRoutingApi(page, server, '/composed-sw.js?variant=option');
+    await expectStaticRouting(page, await session(page, server, '/composed-sw.js?variant=option'));
+  });
+
+  test('merges authProxyRoutes(config) after its own rules, whose requests still reach its fetch handler', async ({ page, server }) => {
+    const worker = '/composed-sw.js?variant=merged';
+    await requireRoutingApi(page, server, worker);
+    const result = await session(page, server, worker);
+    await expectStaticRouting(page, result);
+    expect(await page.evaluate(async () => (await fetch('/app-route/hello')).text())).toBe('from the app worker');
+    const log = await fetchLog(page);
+    expect(log.instance).toBe(result.log.instance);
+    expect(log.seen.map((entry) => new URL(entry.url).pathname)).toContain('/app-route/hello');
+  });
 });
 
 test("the rules' URL patterns, read by the browser's URLPattern, send every request the worker handles to it", async ({ page, server }) => {
   await page.goto(`${server.url}/`);
   test.skip(!(await page.evaluate(() => 'URLPattern' in globalThis)), 'this engine has no URLPattern');
   // Prefixes with URL pattern syntax in them must match literally.
-  const config = resolveConfig({ api: ['/api(v1)/a:b/', '/data+*/', 'https://api.example:8443/v1/'], capture: ['/oauth/token'] }, server.url, {
-    allowCrossOriginApi: true,
-  });
+  const config = resolveConfig(
+    { api: ['/api(v1)/a:b/', '/data+*/', 'https://api.example:8443/v1/'], capture: ['/oauth/token'] },
+    server.url,
+    {
+      allowCrossOriginApi: true,
+    },
+  );
   const requests = [
     ['/api(v1)/a:b/users?page=2', 'cors'],
     ['/api(v1)/a:b/users', 'navigate'],
@@ -177,10 +263,4 @@ test("the rules' URL patterns, read by the browser's URLPattern, send every requ
     'network',
     'network',
   ]);
-});
-
-test('without the Static Routing API, every request reaches the worker and the app works the same', async ({ page, server }) => {
-  const { paths } = await session(page, server, '?routing=unavailable');
-  expect(paths('navigate')).toEqual(['/?visit=2', '/oauth/token?from=navigation', '/?visit=3']);
-  expect(paths('cors')).toEqual(expect.arrayContaining(['/sw-auth-proxy.js', '/sw-auth-proxy.js?asset', '/api/me']));
 });

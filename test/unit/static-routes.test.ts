@@ -12,7 +12,9 @@ describe('staticRoutes', () => {
       { condition: { urlPattern: { ...origin, pathname: '/oauth/token' } }, source: 'fetch-event' },
       { condition: { or: [{ requestMode: 'navigate' }, { requestMode: 'no-cors' }] }, source: 'network' },
       {
-        condition: { not: { or: [{ urlPattern: { ...origin, pathname: '/api/*' } }, { urlPattern: { ...origin, pathname: '/oauth/token' } }] } },
+        condition: {
+          not: { or: [{ urlPattern: { ...origin, pathname: '/api/*' } }, { urlPattern: { ...origin, pathname: '/oauth/token' } }] },
+        },
         source: 'network',
       },
     ]);
@@ -25,7 +27,9 @@ describe('staticRoutes', () => {
   });
 
   it('keeps prefixes on other origins and ports, and leaves search and hash open', () => {
-    const config = resolveConfig({ api: ['https://api.example:8443/v1/', 'http://127.0.0.1:5173/data'] }, ORIGIN, { allowCrossOriginApi: true });
+    const config = resolveConfig({ api: ['https://api.example:8443/v1/', 'http://127.0.0.1:5173/data'] }, ORIGIN, {
+      allowCrossOriginApi: true,
+    });
     const [, , last] = staticRoutes({ ...config, capture: ['https://app.example/login?next=1'] });
     expect(last?.condition.not?.or).toEqual([
       { urlPattern: { protocol: 'https', hostname: 'api.example', port: '8443', pathname: '/v1/*' } },
