@@ -3,7 +3,7 @@ import { createControlApi } from '../core/control.js';
 import { AuthEngine } from '../core/engine.js';
 import { sendWithToken } from '../core/pipeline.js';
 import { CHANNEL_NAME, isStateMessage, type ControlApi, type StateMessage } from '../core/protocol.js';
-import { explainRoute, routeFor, type RouteKind } from '../core/routing.js';
+import { bodyCaptureFor, explainRoute, routeFor, type RouteKind } from '../core/routing.js';
 import { createMemoryVault } from '../core/vault.js';
 import { createIndexedDbVault } from './idb-vault.js';
 import { createWebLock } from './web-lock.js';
@@ -72,7 +72,10 @@ export function createProxy(
   };
   const handle = async (request: Request): Promise<Response> => {
     const kind = route(request);
-    if (kind === 'capture') return (await engine.captureTokenResponse(await fetch(request))).response;
+    if (kind === 'capture') {
+      const mapping = bodyCaptureFor(request.url, config)?.tokenResponse;
+      return (await engine.captureTokenResponse(await fetch(request), mapping)).response;
+    }
     if (kind === 'api') return sendWithToken(request, pipeline);
     return fetch(request);
   };

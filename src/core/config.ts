@@ -1,17 +1,50 @@
 import { checkKeys, type KeyShape } from './config-keys.js';
 import { ConfigError } from './errors.js';
+import { RFC6749_MAPPING, resolveTokenMapping, TOKEN_MEMBERS, type TokenMapping, type TokenResponseMapping } from './token-mapping.js';
+
+export type { TokenMapping, TokenResponseMapping } from './token-mapping.js';
 
 /** How the refresh request is sent. */
 export type RefreshFormat = 'json' | 'form' | 'cookie';
+
+/**
+ * Where a captured token response comes from:
+ * - `body`: the JSON response to a POST to `url` (a password login, an OAuth code exchange);
+ * - `query` / `fragment`: the URL of a navigation to `url` (a backend that finishes OAuth itself
+ *   and redirects to the app with the tokens in the callback URL). The worker stores them and
+ *   answers with a redirect to the same URL without the token parameters.
+ */
+export type CaptureSource = 'body' | 'query' | 'fragment';
+
+/** A capture endpoint with its own source and member names. */
+export interface CaptureEntry {
+  /** The endpoint (for `body`) or the callback page (for `query` and `fragment`). Required. */
+  url: string;
+  /** Default: `body`. */
+  from?: CaptureSource;
+  /** Member (or, in a URL, parameter) names for this entry, over the config's `tokenResponse`. Default: those. */
+  tokenResponse?: TokenResponseMapping;
+}
 
 /** Configuration shared by the page bridge and the worker. All URLs may be relative to the origin. */
 export interface AuthProxyConfig {
   /** URL prefixes whose requests receive the access token. Default: `['/api/']`. */
   api?: string[];
-  /** POST endpoints whose [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) token responses are stored. Default: `[]`. */
-  capture?: string[];
   /**
-   * The refresh endpoint. `json` posts `{"refresh_token": ...}`; `form` is [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6)
+   * Where token responses are captured and stored: a URL string is a POST endpoint whose JSON
+   * token response ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1), or as
+   * `tokenResponse` maps it) is kept — the first one is what `auth.login()` posts to; an entry
+   * object can instead take the tokens from a callback URL's query or fragment. Default: `[]`.
+   */
+  capture?: (string | CaptureEntry)[];
+  /**
+   * Where the backend puts the token members in its login, code-exchange and refresh responses
+   * (member names or dot paths). Default: RFC 6749 §5.1 names (`access_token`, `refresh_token`,
+   * `expires_in`, `id_token`).
+   */
+  tokenResponse?: TokenResponseMapping;
+  /**
+   * The refresh endpoint. `json` posts `{"refresh_token": ...}` (the member is `tokenField`); `form` is [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6)
    * (`grant_type=refresh_token`, `client_id`); `cookie` posts with credentials and sends
    * no refresh token (it lives in an HttpOnly cookie). Default: none — without it the session
    * lasts as long as the access token.
@@ -23,6 +56,11 @@ export interface AuthProxyConfig {
     format?: RefreshFormat;
     /** Sent as `scope` with the `form` format. Default: none. */
     scope?: string;
+    /**
+     * The body member that carries the refresh token, in `json` and `form` refresh bodies and in
+     * the JSON logout body (e.g. `refresh` for Django REST framework SimpleJWT). Default: `refresh_token`.
+     */
+    tokenField?: string;
     /** Milliseconds before a refresh counts as a network failure. Default: 10 000. */
     timeout?: number;
   } | null;
@@ -45,11 +83,19 @@ export interface AuthProxyConfig {
   debug?: boolean;
 }
 
+/** A capture entry with its URL resolved and its mapping complete. */
+export interface ResolvedCapture {
+  url: string;
+  from: CaptureSource;
+  tokenResponse: TokenMapping;
+}
+
 export interface ResolvedConfig {
   origin: string;
   api: string[];
-  capture: string[];
-  refresh: { url: string; format: RefreshFormat; scope: string | null; timeoutMs: number } | null;
+  capture: ResolvedCapture[];
+  tokenResponse: TokenMapping;
+  refresh: { url: string; format: RefreshFormat; scope: string | null; timeoutMs: number; tokenField: string } | null;
   clientId: string | null;
   logout: { url: string } | null;
   refreshAheadMs: number;
@@ -58,12 +104,16 @@ export interface ResolvedConfig {
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
+const SOURCES: readonly CaptureSource[] = ['body', 'query', 'fragment'];
+const TOKEN_RESPONSE_KEYS: KeyShape = Object.fromEntries(TOKEN_MEMBERS.map((member) => [member, true]));
 
 /** Every option of {@link AuthProxyConfig}; add a key here when you add an option. */
 const CONFIG_KEYS: KeyShape = {
   api: true,
-  capture: true,
-  refresh: { url: true, format: true, scope: true, timeout: true },
+  // URL strings, or entries of this shape.
+  capture: [{ url: true, from: true, tokenResponse: TOKEN_RESPONSE_KEYS }],
+  tokenResponse: TOKEN_RESPONSE_KEYS,
+  refresh: { url: true, format: true, scope: true, timeout: true, tokenField: true },
   clientId: true,
   logout: { url: true },
   refreshAhead: true,
@@ -90,10 +140,12 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
       );
     }
   }
+  const tokenResponse = resolveTokenMapping(config.tokenResponse, RFC6749_MAPPING, 'tokenResponse');
   return {
     origin,
     api,
-    capture: urlList(config.capture ?? [], 'capture', origin),
+    capture: captureList(config.capture ?? [], origin, tokenResponse),
+    tokenResponse,
     // null is "none" too: the prebuilt worker reads its config as JSON, where null is natural.
     refresh: config.refresh == null ? null : resolveRefresh(config.refresh, origin),
     clientId: optionalString(config.clientId, 'clientId'),
@@ -114,7 +166,40 @@ function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin
     format,
     scope: optionalString(refresh.scope, 'refresh.scope'),
     timeoutMs: nonNegative(refresh.timeout ?? 10_000, 'refresh.timeout'),
+    tokenField: tokenField(refresh.tokenField),
   };
+}
+
+/** The refresh token's body member; never one the request already uses for something else. */
+function tokenField(value: unknown): string {
+  const field = optionalString(value, 'refresh.tokenField') ?? 'refresh_token';
+  if (RESERVED_FIELDS.includes(field)) {
+    throw new ConfigError('invalid_config', `config.refresh.tokenField cannot be ${field}: the refresh request sends that member itself`);
+  }
+  return field;
+}
+
+const RESERVED_FIELDS = ['grant_type', 'client_id', 'scope'];
+
+function captureList(value: unknown, origin: string, tokenResponse: TokenMapping): ResolvedCapture[] {
+  if (!Array.isArray(value)) throw new ConfigError('invalid_config', 'config.capture must be an array of URL strings or capture entries');
+  return value.map((entry: unknown, index) => {
+    const name = `capture[${index}]`;
+    if (typeof entry === 'string') return { url: resolveUrl(entry, name, origin), from: 'body', tokenResponse };
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ConfigError('invalid_config', `config.${name} must be a URL string or { url, from?, tokenResponse? }`);
+    }
+    const { url, from = 'body', tokenResponse: own } = entry as CaptureEntry;
+    if (!SOURCES.includes(from)) {
+      throw new ConfigError('invalid_config', `config.${name}.from must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(from)}`);
+    }
+    const resolved = resolveUrl(url, `${name}.url`, origin);
+    // A worker sees navigations only on its own origin.
+    if (from !== 'body' && new URL(resolved).origin !== origin) {
+      throw new ConfigError('invalid_config', `config.${name}.url must be on this origin: a worker never sees navigations to another one`);
+    }
+    return { url: resolved, from, tokenResponse: resolveTokenMapping(own, tokenResponse, `${name}.tokenResponse`) };
+  });
 }
 
 function urlList(value: unknown, name: string, origin: string): string[] {

@@ -37,10 +37,13 @@ export function createControlApi(engine: AuthEngine, fetch: (request: Request) =
   };
 }
 
-/** POSTs the credentials to the first capture endpoint; the engine keeps the tokens. */
+/** POSTs the credentials to the first `body` capture endpoint; the engine keeps the tokens. */
 async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Response>, body: LoginBody): Promise<void> {
-  const url = engine.config.capture[0];
-  if (url === undefined) throw new ConfigError('invalid_config', 'login needs config.capture to name the login endpoint');
+  const entry = engine.config.capture.find((capture) => capture.from === 'body');
+  if (entry === undefined) {
+    throw new ConfigError('invalid_config', 'login needs config.capture to name the login endpoint (a URL string or from: "body")');
+  }
+  const { url, tokenResponse } = entry;
   const request =
     'form' in body
       ? new Request(url, { method: 'POST', body: new URLSearchParams(body.form), headers: { Accept: 'application/json' } })
@@ -50,13 +53,13 @@ async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Re
           headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
         });
   const response = await fetch(request);
-  const { captured, error } = await engine.captureTokenResponse(response);
+  const { captured, error } = await engine.captureTokenResponse(response, tokenResponse);
   if (captured) return;
   if (error !== undefined) throw error;
   if (response.ok)
     throw new TokenResponseError(
       'invalid_token_response',
-      `login endpoint answered ${response.status} without a token response (RFC 6749 §5.1: no access_token)`,
+      `login endpoint answered ${response.status} without a token response (no ${tokenResponse.accessToken})`,
       {
         status: response.status,
       },

@@ -9,6 +9,7 @@ import { buildRefreshRequest, buildRevocationRequest } from './refresh-request.j
 import { STATE_MESSAGE, type StateMessage } from './protocol.js';
 import { deriveState, type SessionEvent, type SessionState } from './session-state.js';
 import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse, type TokenSet } from './token-response.js';
+import type { TokenMapping } from './token-mapping.js';
 import type { TokenVault, VaultRecord } from './vault.js';
 
 /** Everything the engine needs from its host; nothing is reached globally. */
@@ -211,7 +212,7 @@ export class AuthEngine {
     } catch (cause) {
       return { outcome: classifyRefreshFailure(cause, signal.aborted), answered: false };
     }
-    return { outcome: await classifyRefreshResponse(response, this.#host.now()), answered: true };
+    return { outcome: await classifyRefreshResponse(response, this.#host.now(), this.#host.config.tokenResponse), answered: true };
   }
 
   async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord, answered: boolean): Promise<RefreshResult> {
@@ -257,29 +258,39 @@ export class AuthEngine {
   }
 
   /**
-   * Stores the tokens of a captured [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) response (a login or code exchange) as a
-   * new session and returns the page's copy without `refresh_token`. Other responses pass.
+   * Stores the tokens of a captured token response (a login or code exchange;
+   * [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) or where `mapping` says)
+   * as a new session and returns the page's copy without the refresh token. Other responses pass.
    */
-  async captureTokenResponse(response: Response): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
+  async captureTokenResponse(
+    response: Response,
+    mapping: TokenMapping = this.#host.config.tokenResponse,
+  ): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
     const body = response.ok ? await readJsonObject(response) : null;
-    if (body === null || !looksLikeTokenResponse(body)) return { response, captured: false };
-    const visible = withoutRefreshToken(response, body);
+    if (body === null || !looksLikeTokenResponse(body, mapping)) return { response, captured: false };
+    const visible = withoutRefreshToken(response, body, mapping);
+    const error = await this.#storeCaptured(body, mapping, response.headers.get('date'));
+    return error === null ? { response: visible, captured: true } : { response: visible, captured: false, error };
+  }
+
+  /** Parses and stores captured tokens as a new session; the parse error when they are unusable. */
+  async #storeCaptured(body: unknown, mapping: TokenMapping, dateHeader: string | null): Promise<AuthProxyError | null> {
     let tokens: TokenSet;
     try {
-      tokens = parseTokenResponse(body, this.#host.now(), response.headers.get('date'));
+      tokens = parseTokenResponse(body, this.#host.now(), dateHeader, { mapping });
     } catch (error) {
       if (!(error instanceof AuthProxyError)) throw error;
       this.#host.log?.(`captured response rejected: ${error.message}`);
       this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
       this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
-      return { response: visible, captured: false, error };
+      return error;
     }
     this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
     this.#failure = null;
     this.#rejectionRefreshes = [];
     this.#host.log?.('capture: token response stored; the page gets it without the refresh token');
     this.#publish({ type: 'session-created' });
-    return { response: visible, captured: true };
+    return null;
   }
 
   /** Ends the session here first, then revokes at the server; revocation failures never block logout. */

@@ -18,10 +18,18 @@ export function estimateClockOffset(dateHeader: string | null, claims: Claims | 
 /**
  * Local time (ms) at which the access token expires, or null when nothing says.
  * `expires_in` counts from receipt ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)), so it is immune to clock skew and wins;
- * the JWT `exp` is only a fallback, translated to the local clock by the estimated offset.
+ * an absolute `expiresAt` (epoch seconds, e.g. Supabase's `expires_at`) and the JWT `exp` are
+ * on the server's clock, so they are translated to the local one by the estimated offset.
  */
-export function computeExpiresAt(expiresIn: number | null, claims: Claims | null, receivedAt: number, clockOffset: number): number | null {
+export function computeExpiresAt(
+  expiresIn: number | null,
+  claims: Claims | null,
+  receivedAt: number,
+  clockOffset: number,
+  expiresAtSeconds: number | null = null,
+): number | null {
   if (expiresIn !== null) return receivedAt + expiresIn * 1000;
+  if (expiresAtSeconds !== null) return expiresAtSeconds * 1000 - clockOffset;
   if (typeof claims?.exp === 'number') return claims.exp * 1000 - clockOffset;
   return null;
 }

@@ -1,6 +1,7 @@
 import { parseRetryAfter } from './backoff.js';
 import { RefreshError, TokenResponseError, type AuthProxyError } from './errors.js';
 import { readOAuthError } from './oauth-error.js';
+import { RFC6749_MAPPING, type TokenMapping } from './token-mapping.js';
 import { parseTokenResponse, type TokenSet } from './token-response.js';
 
 /**
@@ -29,9 +30,13 @@ const CONFIGURATION_ERRORS = new Set([
   'invalid_request',
 ]);
 
-export async function classifyRefreshResponse(response: Response, receivedAt: number): Promise<RefreshOutcome> {
+export async function classifyRefreshResponse(
+  response: Response,
+  receivedAt: number,
+  mapping: TokenMapping = RFC6749_MAPPING,
+): Promise<RefreshOutcome> {
   const { status } = response;
-  if (status >= 200 && status < 300) return parseSuccess(response, receivedAt);
+  if (status >= 200 && status < 300) return parseSuccess(response, receivedAt, mapping);
   if (status === 408 || status === 429 || status >= 500) {
     const error = new RefreshError(
       'refresh_unavailable',
@@ -77,7 +82,7 @@ export function classifyRefreshFailure(cause: unknown, timedOut: boolean): Refre
   };
 }
 
-async function parseSuccess(response: Response, receivedAt: number): Promise<RefreshOutcome> {
+async function parseSuccess(response: Response, receivedAt: number, mapping: TokenMapping): Promise<RefreshOutcome> {
   try {
     const type = response.headers.get('content-type') ?? '';
     if (!/\bjson\b/i.test(type))
@@ -95,7 +100,7 @@ async function parseSuccess(response: Response, receivedAt: number): Promise<Ref
         cause,
       });
     }
-    return { kind: 'success', tokens: parseTokenResponse(body, receivedAt, response.headers.get('date')) };
+    return { kind: 'success', tokens: parseTokenResponse(body, receivedAt, response.headers.get('date'), { mapping, refresh: true }) };
   } catch (error) {
     if (!(error instanceof TokenResponseError)) throw error;
     // An unusable 2xx is most often a proxy or gateway page: do not end the session over it.

@@ -1,4 +1,4 @@
-import { matchesPrefix, type ResolvedConfig } from './config.js';
+import { matchesPrefix, type ResolvedCapture, type ResolvedConfig } from './config.js';
 
 export type RouteKind = 'capture' | 'api' | 'pass';
 
@@ -26,7 +26,7 @@ export function explainRoute(request: RequestFacts, config: ResolvedConfig): { k
   if (request.mode === 'navigate') return pass('a navigation, never given a token');
   if (request.mode === 'no-cors') return pass('a no-cors request, never given a token');
   const url = stripFragment(request.url);
-  if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return { kind: 'capture', reason: 'a capture endpoint' };
+  if (request.method === 'POST' && bodyCaptureFor(url, config) !== null) return { kind: 'capture', reason: 'a capture endpoint' };
   if (!matchesPrefix(url, config.api)) return pass('not under an api prefix');
   if (request.headers.has('authorization')) return pass('has its own Authorization header');
   const endpoint = stripQuery(url);
@@ -42,4 +42,10 @@ function stripFragment(url: string): string {
 function stripQuery(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
+}
+
+/** The `body` capture entry for a POST to `url` (its query string aside), or null. */
+export function bodyCaptureFor(url: string, config: ResolvedConfig): ResolvedCapture | null {
+  const endpoint = stripQuery(stripFragment(url));
+  return config.capture.find((entry) => entry.from === 'body' && entry.url === endpoint) ?? null;
 }

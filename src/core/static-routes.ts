@@ -56,7 +56,7 @@ export const ROUTER_CONDITION_LIMIT = 1023;
  * request the worker must see is never sent past it.
  */
 export function staticRoutes(config: Pick<ResolvedConfig, 'api' | 'capture'>): RouterRule[] {
-  const captures = config.capture.map((url) => ({ urlPattern: urlPattern(url, false) }));
+  const captures = config.capture.map(({ url }) => ({ urlPattern: urlPattern(url, false) }));
   const handled = [...config.api.map((prefix) => ({ urlPattern: urlPattern(prefix, true) })), ...captures];
   const rules: RouterRule[] = [];
   if (captures.length > 0) rules.push({ condition: anyOf(captures), source: 'fetch-event' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchesPrefix, resolveConfig, type AuthProxyConfig } from '../../src/core/config.js';
 import { AuthProxyError, ConfigError } from '../../src/core/errors.js';
+import { RFC6749_MAPPING } from '../../src/core/token-mapping.js';
 import { ORIGIN } from './helpers.js';
 
 function configError(config: unknown, options?: { allowCrossOriginApi?: boolean }): ConfigError {
@@ -19,6 +20,7 @@ describe('resolveConfig: defaults', () => {
       origin: ORIGIN,
       api: [`${ORIGIN}/api/`],
       capture: [],
+      tokenResponse: RFC6749_MAPPING,
       refresh: null,
       clientId: null,
       logout: null,
@@ -34,6 +36,7 @@ describe('resolveConfig: defaults', () => {
       format: 'json',
       scope: null,
       timeoutMs: 10_000,
+      tokenField: 'refresh_token',
     });
   });
 
@@ -51,8 +54,17 @@ describe('resolveConfig: defaults', () => {
       ORIGIN,
     );
     expect(resolved.api).toEqual([`${ORIGIN}/api/`, `${ORIGIN}/graphql`]);
-    expect(resolved.capture).toEqual([`${ORIGIN}/api/auth/login`, `${ORIGIN}/oauth/token`]);
-    expect(resolved.refresh).toEqual({ url: `${ORIGIN}/oauth/token`, format: 'form', scope: 'openid offline_access', timeoutMs: 2_500 });
+    expect(resolved.capture).toEqual([
+      { url: `${ORIGIN}/api/auth/login`, from: 'body', tokenResponse: RFC6749_MAPPING },
+      { url: `${ORIGIN}/oauth/token`, from: 'body', tokenResponse: RFC6749_MAPPING },
+    ]);
+    expect(resolved.refresh).toEqual({
+      url: `${ORIGIN}/oauth/token`,
+      format: 'form',
+      scope: 'openid offline_access',
+      timeoutMs: 2_500,
+      tokenField: 'refresh_token',
+    });
     expect(resolved.clientId).toBe('spa');
     expect(resolved.logout).toEqual({ url: `${ORIGIN}/oauth/revoke` });
     expect(resolved.refreshAheadMs).toBe(60_000);
@@ -120,6 +132,84 @@ describe('resolveConfig: validation', () => {
   it('allows an API prefix on another origin when the composed worker opts in', () => {
     const resolved = resolveConfig({ api: ['https://api.other.example/v1/'] }, ORIGIN, { allowCrossOriginApi: true });
     expect(resolved.api).toEqual(['https://api.other.example/v1/']);
+  });
+});
+
+describe('resolveConfig: backends as they are', () => {
+  it('maps the token response members for the whole config', () => {
+    const resolved = resolveConfig({ tokenResponse: { accessToken: 'access', refreshToken: 'refresh' } }, ORIGIN);
+    expect(resolved.tokenResponse).toMatchObject({ accessToken: 'access', refreshToken: 'refresh', expiresIn: 'expires_in' });
+  });
+
+  it('names the member that carries the refresh token (default refresh_token)', () => {
+    expect(resolveConfig({ refresh: { url: '/r', tokenField: 'refresh' } }, ORIGIN).refresh?.tokenField).toBe('refresh');
+    expect(resolveConfig({ refresh: { url: '/r' } }, ORIGIN).refresh?.tokenField).toBe('refresh_token');
+  });
+
+  it.each(['grant_type', 'client_id', 'scope', ''])('refuses refresh.tokenField %j', (tokenField) => {
+    expect(configError({ refresh: { url: '/r', tokenField } }).message).toMatch(/refresh\.tokenField/);
+  });
+
+  it('resolves capture entries: strings are body captures, objects say where the tokens are', () => {
+    const resolved = resolveConfig(
+      {
+        tokenResponse: { refreshToken: 'refresh' },
+        capture: [
+          '/api/token/',
+          { url: '/oauth/exchange', from: 'body', tokenResponse: { accessToken: 'data.access' } },
+          { url: '/callback', from: 'query', tokenResponse: { accessToken: 'token' } },
+          { url: '/callback-hash', from: 'fragment' },
+        ],
+      },
+      ORIGIN,
+    );
+    expect(resolved.capture.map(({ url, from }) => ({ url, from }))).toEqual([
+      { url: `${ORIGIN}/api/token/`, from: 'body' },
+      { url: `${ORIGIN}/oauth/exchange`, from: 'body' },
+      { url: `${ORIGIN}/callback`, from: 'query' },
+      { url: `${ORIGIN}/callback-hash`, from: 'fragment' },
+    ]);
+    expect(resolved.capture[0]?.tokenResponse).toEqual(resolved.tokenResponse);
+    expect(resolved.capture[1]?.tokenResponse).toMatchObject({ accessToken: 'data.access', refreshToken: 'refresh' });
+    expect(resolved.capture[2]?.tokenResponse).toMatchObject({ accessToken: 'token', refreshToken: 'refresh' });
+  });
+
+  it.each<[string, unknown]>([
+    ['an entry has no url', { capture: [{ from: 'query' }] }],
+    ['an entry is a number', { capture: [7] }],
+    ['from is unknown', { capture: [{ url: '/cb', from: 'cookie' }] }],
+    ['a navigation capture is on another origin', { capture: [{ url: 'https://auth.other.example/cb', from: 'fragment' }] }],
+    ['an entry mapping is not an object', { capture: [{ url: '/cb', from: 'query', tokenResponse: 'token' }] }],
+    ['tokenResponse is an array', { tokenResponse: ['access'] }],
+  ])('throws ConfigError when %s', (_name, config) => {
+    expect(configError(config)).toBeInstanceOf(ConfigError);
+  });
+
+  it('names an unknown key in a capture entry and in tokenResponse, with the closest known option', () => {
+    expect(configError({ capture: [{ url: '/cb', form: 'query' }] }).message).toBe(
+      'config.capture[0].form is not an option; did you mean config.capture.from?',
+    );
+    expect(configError({ tokenResponse: { acessToken: 'access' } }).message).toMatch(
+      /config\.tokenResponse\.acessToken.*config\.tokenResponse\.accessToken/,
+    );
+    expect(configError({ tokenResponse: { refresh_token: 'refresh' } }).message).toMatch(
+      /did you mean config\.tokenResponse\.refreshToken/,
+    );
+    expect(configError({ capture: [{ url: '/cb', tokenResponse: { expires_in: 'ttl' } }] }).message).toMatch(
+      /did you mean config\.capture\.tokenResponse\.expiresIn/,
+    );
+    expect(configError({ refresh: { url: '/r', tokenfield: 'refresh' } }).message).toMatch(/did you mean config\.refresh\.tokenField/);
+  });
+
+  it('a config survives JSON (the worker URL, the Vite-baked config) and resolves the same', () => {
+    const config: AuthProxyConfig = {
+      capture: ['/api/token/', { url: '/callback', from: 'fragment', tokenResponse: { accessToken: 'access_token', idToken: null } }],
+      tokenResponse: { accessToken: 'access', refreshToken: 'refresh', expiresAt: 'session.expires_at' },
+      refresh: { url: '/api/token/refresh/', tokenField: 'refresh' },
+    };
+    const resolved = resolveConfig(config, ORIGIN);
+    expect(resolveConfig(JSON.parse(JSON.stringify(config)), ORIGIN)).toEqual(resolved);
+    expect(JSON.parse(JSON.stringify(resolved))).toEqual(resolved);
   });
 });
 

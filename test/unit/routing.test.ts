@@ -38,6 +38,16 @@ describe('routeFor', () => {
     expect(routeFor(facts(`${PATHS.login}?next=%2Fhome`, { method: 'POST' }), config)).toBe('capture');
   });
 
+  it('captures POSTs to capture entries given as objects with from: body, not to navigation captures', () => {
+    const entries = resolveConfig(
+      { capture: [{ url: '/api/token/' }, { url: '/api/exchange', from: 'body' }, { url: '/callback', from: 'query' }] },
+      ORIGIN,
+    );
+    expect(routeFor(facts('/api/token/', { method: 'POST' }), entries)).toBe('capture');
+    expect(routeFor(facts('/api/exchange?x=1', { method: 'POST' }), entries)).toBe('capture');
+    expect(routeFor(facts('/callback', { method: 'POST' }), entries)).toBe('pass');
+  });
+
   it('does not capture non-POST requests to a capture endpoint', () => {
     expect(routeFor(facts(PATHS.login, { method: 'GET' }), config)).not.toBe('capture');
   });

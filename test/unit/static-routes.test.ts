@@ -30,7 +30,8 @@ describe('staticRoutes', () => {
     const config = resolveConfig({ api: ['https://api.example:8443/v1/', 'http://127.0.0.1:5173/data'] }, ORIGIN, {
       allowCrossOriginApi: true,
     });
-    const [, , last] = staticRoutes({ ...config, capture: ['https://app.example/login?next=1'] });
+    const capture = resolveConfig({ capture: ['https://app.example/login?next=1'] }, ORIGIN).capture;
+    const [, , last] = staticRoutes({ ...config, capture });
     expect(last?.condition.not?.or).toEqual([
       { urlPattern: { protocol: 'https', hostname: 'api.example', port: '8443', pathname: '/v1/*' } },
       { urlPattern: { protocol: 'http', hostname: '127.0.0.1', port: '5173', pathname: '/data*' } },
@@ -49,5 +50,15 @@ describe('staticRoutes', () => {
     // 6 + api + 2 × capture, as documented for authProxyRoutes.
     const rules = staticRoutes(resolveConfig({ api: ['/api/', '/graphql'], capture: ['/login', '/oauth/token'] }, ORIGIN));
     expect(countConditions(rules)).toBe(6 + 2 + 2 * 2);
+  });
+
+  it('sends navigations to a callback capture URL (tokens in its query or fragment) to the fetch handler', () => {
+    const config = resolveConfig({ capture: ['/api/token/', { url: '/callback', from: 'fragment' }] }, ORIGIN);
+    const [first, navigations] = staticRoutes(config);
+    expect(first).toEqual({
+      condition: { or: [{ urlPattern: { ...origin, pathname: '/api/token/' } }, { urlPattern: { ...origin, pathname: '/callback' } }] },
+      source: 'fetch-event',
+    });
+    expect(navigations?.source).toBe('network');
   });
 });
