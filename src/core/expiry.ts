@@ -5,13 +5,17 @@ export const CLOCK_NOISE_MS = 2_000;
 
 /**
  * Server clock minus local clock, in ms, estimated from the response `Date` header
- * ([RFC 9110 §6.6.1](https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1)) or else the token's `iat`. Zero when it is within noise.
+ * ([RFC 9110 §6.6.1](https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1)) and the token's `iat`. Both can only lag the server clock at the moment it
+ * answered — a Date header has one-second resolution and servers cache it (uvicorn refreshes it
+ * about once a second, later under load), an `iat` is stamped before the response is written —
+ * so the later of the two is the better estimate. Zero when it is within noise.
  */
 export function estimateClockOffset(dateHeader: string | null, claims: Claims | null, receivedAt: number): number {
-  let serverNow = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
-  if (Number.isNaN(serverNow) && typeof claims?.iat === 'number') serverNow = claims.iat * 1000;
-  if (Number.isNaN(serverNow)) return 0;
-  const offset = serverNow - receivedAt;
+  const date = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
+  const issued = typeof claims?.iat === 'number' ? claims.iat * 1000 : Number.NaN;
+  const known = [date, issued].filter((value) => !Number.isNaN(value));
+  if (known.length === 0) return 0;
+  const offset = Math.max(...known) - receivedAt;
   return Math.abs(offset) < CLOCK_NOISE_MS ? 0 : offset;
 }
 

@@ -1,4 +1,5 @@
 import { backoffDelay } from '../../core/backoff.js';
+import { CLOCK_NOISE_MS } from '../../core/expiry.js';
 import type { SessionEvent } from '../../core/session-state.js';
 import { ackPredicate } from './ack.js';
 import { getCredential, toSocketError, type Credential } from './credential.js';
@@ -177,7 +178,9 @@ export class SocketConnection {
    * The server said the credential is no good. If a refresh already happened since this
    * connection was made (another tab, an API call, a due token), just reconnect with the new
    * credential; otherwise force one refresh. If a credential that came straight from a
-   * forced refresh is refused too, retrying cannot help: stop and say so.
+   * forced refresh is refused too, retrying cannot help: stop and say so — unless that
+   * credential has simply reached its expiry (the server's clock may be ahead of ours by less
+   * than the offset estimate can see), which is the next ordinary refresh, not a refusal.
    */
   async #recoverFromAuthClose(event: CloseEvent): Promise<void> {
     const used = this.#used;
@@ -189,7 +192,7 @@ export class SocketConnection {
       const current = await getCredential(this.#authority, this.#options);
       if (stale()) return;
       if (used === null || current.generation !== used.generation) return this.#open(current, false);
-      if (used.forced) {
+      if (used.forced && !this.#nearExpiry()) {
         const error = new AuthSocketError(
           'auth_rejected',
           `the server closed the connection with ${event.code} even with a freshly refreshed credential`,
@@ -204,6 +207,12 @@ export class SocketConnection {
     } catch (error) {
       if (!stale()) this.#onCredentialFailure(error, event.code);
     }
+  }
+
+  /** True when the session's access token expires within the clock-offset noise from now. */
+  #nearExpiry(): boolean {
+    const { expiresAt } = this.#authority.state;
+    return expiresAt !== null && expiresAt - Date.now() < CLOCK_NOISE_MS;
   }
 
   /** Transient failures (network, refresh endpoint down) retry with backoff; the rest are fatal. */
