@@ -3,6 +3,7 @@ import { createControlApi } from '../core/control.js';
 import { AuthEngine } from '../core/engine.js';
 import { sendWithToken } from '../core/pipeline.js';
 import { CHANNEL_NAME, isStateMessage, type ControlApi, type StateMessage } from '../core/protocol.js';
+import { readCallback } from '../core/callback.js';
 import { bodyCaptureFor, explainRoute, routeFor, type RouteKind } from '../core/routing.js';
 import { createMemoryVault } from '../core/vault.js';
 import { createIndexedDbVault } from './idb-vault.js';
@@ -76,8 +77,28 @@ export function createProxy(
       const mapping = bodyCaptureFor(request.url, config)?.tokenResponse;
       return (await engine.captureTokenResponse(await fetch(request), mapping)).response;
     }
+    if (kind === 'callback') return captureCallback(request);
     if (kind === 'api') return sendWithToken(request, pipeline);
     return fetch(request);
   };
+  /** Keeps the tokens a callback URL brings and sends the browser on to the URL without them. */
+  const captureCallback = async (request: Request): Promise<Response> => {
+    const callback = readCallback(request.url, config);
+    if (callback === null) return fetch(request);
+    const error = await engine.captureTokens(callback.body, callback.entry.tokenResponse);
+    log?.(`${new URL(request.url).pathname}: callback tokens ${error === null ? 'stored' : 'rejected'}; redirected without them`);
+    return redirectWithoutTokens(callback.cleanUrl);
+  };
   return { engine, controlApi: createControlApi(engine, fetch), route, handle, log };
+}
+
+/**
+ * 303 to the cleaned URL, so the address bar and history never hold the tokens (a redirect is
+ * not a history entry). Never cached; `no-referrer` keeps the next hop from naming where it came from.
+ */
+function redirectWithoutTokens(location: string): Response {
+  return new Response(null, {
+    status: 303,
+    headers: { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+  });
 }

@@ -273,6 +273,14 @@ export class AuthEngine {
     return error === null ? { response: visible, captured: true } : { response: visible, captured: false, error };
   }
 
+  /**
+   * Stores tokens captured outside a response — from a callback URL — as a new session.
+   * Resolves to the reason when they are unusable (the session is then left as it was).
+   */
+  captureTokens(body: Record<string, unknown>, mapping: TokenMapping): Promise<AuthProxyError | null> {
+    return this.#storeCaptured(body, mapping, null);
+  }
+
   /** Parses and stores captured tokens as a new session; the parse error when they are unusable. */
   async #storeCaptured(body: unknown, mapping: TokenMapping, dateHeader: string | null): Promise<AuthProxyError | null> {
     let tokens: TokenSet;

@@ -1,6 +1,11 @@
+import { isCallbackWithTokens } from './callback.js';
 import { matchesPrefix, type ResolvedCapture, type ResolvedConfig } from './config.js';
 
-export type RouteKind = 'capture' | 'api' | 'pass';
+/**
+ * `capture`: a POST whose token response is kept; `callback`: a navigation whose URL brings
+ * tokens (kept, then redirected to the URL without them); `api`: gets the token; `pass`: untouched.
+ */
+export type RouteKind = 'capture' | 'callback' | 'api' | 'pass';
 
 /** The subset of a Request the decision needs (so it is testable without a browser). */
 export interface RequestFacts {
@@ -14,7 +19,8 @@ export interface RequestFacts {
  * Which requests the worker touches (docs/ARCHITECTURE.md, request path). Navigations and `no-cors` requests
  * never get a token (the page cannot read those responses, and a token in a navigation
  * would travel with whatever the user clicked); neither does a request that brings its own
- * Authorization. The refresh and logout endpoints are the worker's own business.
+ * Authorization. The refresh and logout endpoints are the worker's own business. The one
+ * navigation the worker answers is a GET of a callback capture URL that carries tokens.
  */
 export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKind {
   return explainRoute(request, config).kind;
@@ -23,7 +29,12 @@ export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKi
 /** {@link routeFor} with the reason, in words, for the debug log. */
 export function explainRoute(request: RequestFacts, config: ResolvedConfig): { kind: RouteKind; reason: string } {
   const pass = (reason: string) => ({ kind: 'pass' as const, reason });
-  if (request.mode === 'navigate') return pass('a navigation, never given a token');
+  if (request.mode === 'navigate') {
+    if (request.method === 'GET' && isCallbackWithTokens(request.url, config)) {
+      return { kind: 'callback', reason: 'a callback URL that carries tokens' };
+    }
+    return pass('a navigation, never given a token');
+  }
   if (request.mode === 'no-cors') return pass('a no-cors request, never given a token');
   const url = stripFragment(request.url);
   if (request.method === 'POST' && bodyCaptureFor(url, config) !== null) return { kind: 'capture', reason: 'a capture endpoint' };

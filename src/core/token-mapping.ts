@@ -71,11 +71,17 @@ export function resolveTokenMapping(mapping: unknown, base: TokenMapping, name: 
   return resolved;
 }
 
+/** Never members of a JSON body; as path segments they would reach into prototypes. */
+const RESERVED_SEGMENTS = ['__proto__', 'constructor', 'prototype'];
+
 function checkPath(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '')
     throw new ConfigError('invalid_config', `config.${name} must be a member name or dot path`);
   if (value.split('.').some((segment) => segment === '')) {
     throw new ConfigError('invalid_config', `config.${name} has an empty segment: ${JSON.stringify(value)}`);
+  }
+  if (value.split('.').some((segment) => RESERVED_SEGMENTS.includes(segment))) {
+    throw new ConfigError('invalid_config', `config.${name} names an object's built-in property: ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -91,10 +97,16 @@ export function readPath(body: unknown, path: string): { found: true; value: unk
   return { found: true, value: node };
 }
 
+/** The path of the object that holds the member at `path`, or null for a top-level member. */
+export function parentPath(path: string): string | null {
+  const dot = path.lastIndexOf('.');
+  return dot === -1 ? null : path.slice(0, dot);
+}
+
 /** The object that holds the member at `path`: where `token_type` and `scope` sit beside the access token. */
 export function parentOf(body: unknown, path: string): Record<string, unknown> | null {
-  const segments = path.split('.');
-  const parent = segments.length === 1 ? { found: true as const, value: body } : readPath(body, segments.slice(0, -1).join('.'));
+  const above = parentPath(path);
+  const parent = above === null ? { found: true as const, value: body } : readPath(body, above);
   if (!parent.found || typeof parent.value !== 'object' || parent.value === null || Array.isArray(parent.value)) return null;
   return parent.value as Record<string, unknown>;
 }

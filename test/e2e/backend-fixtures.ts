@@ -36,6 +36,23 @@ export const FASTAPI_CONFIG: AuthProxyConfig = {
   refreshAhead: 30,
 };
 
+/**
+ * Report 004's Go backend, variant B: it redirects to `/callback?token=…&refresh_token=…`.
+ * Naming `refreshToken` makes a callback without one (the report's original bug) an error.
+ */
+export const CALLBACK_QUERY_CONFIG: AuthProxyConfig = {
+  api: ['/api/'],
+  capture: [{ url: '/callback', from: 'query', tokenResponse: { accessToken: 'token', refreshToken: 'refresh_token' } }],
+  refresh: { url: '/api/v1/auth/refresh', format: 'json' },
+  logout: { url: '/api/v1/auth/logout' },
+};
+
+/** Variant A: `/callback#access_token=…&refresh_token=…` (RFC 6749 names). */
+export const CALLBACK_FRAGMENT_CONFIG: AuthProxyConfig = {
+  ...CALLBACK_QUERY_CONFIG,
+  capture: [{ url: '/callback', from: 'fragment', tokenResponse: { refreshToken: 'refresh_token' } }],
+};
+
 type Fixtures = {
   /** Which backend, e.g. `test.use({ backendKind: 'drf' })`. */
   backendKind: BackendKind;
@@ -49,7 +66,11 @@ export const test = base.extend<Fixtures>({
   backendKind: ['drf', { option: true }],
   backendOptions: [{}, { option: true }],
   backend: async ({ backendKind, backendOptions }, use) => {
-    const backend = await startBackend(backendKind, { ...backendOptions, pages: { '/': HARNESS, ...backendOptions.pages } });
+    // The harness is the app: at / and at /callback, where a backend that redirects with tokens sends the browser.
+    const backend = await startBackend(backendKind, {
+      ...backendOptions,
+      pages: { '/': HARNESS, '/callback': HARNESS, ...backendOptions.pages },
+    });
     await use(backend);
     await backend.close();
   },
@@ -61,11 +82,16 @@ export const test = base.extend<Fixtures>({
 async function openTab(context: BrowserContext, origin: string, config: AuthProxyConfig): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${origin}/`);
+  await registerIn(page, config);
+  return page;
+}
+
+/** Registers the proxy as `window.auth` in the page the tab is showing now (after a navigation). */
+export async function registerIn(page: Page, config: AuthProxyConfig): Promise<void> {
   await page.waitForFunction(() => 'swAuthProxy' in window);
   await page.evaluate(async (config) => {
     window.auth = await window.swAuthProxy.registerAuthProxy({ config });
   }, config);
-  return page;
 }
 
 /** A response as page script sees it: status and body text. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import {
   parentOf,
+  parentPath,
   readPath,
   resolveTokenMapping,
   RFC6749_MAPPING,
@@ -73,6 +74,8 @@ describe('resolveTokenMapping', () => {
     ['a member is a number', { expiresIn: 3600 }],
     ['a path has an empty segment', { accessToken: 'data..access' }],
     ['a path ends with a dot', { refreshToken: 'data.' }],
+    ['a path reaches into a prototype', { accessToken: 'data.__proto__.token' }],
+    ['a path names constructor', { refreshToken: 'constructor' }],
   ])('throws ConfigError when %s', (_name, mapping) => {
     expect(mappingError(mapping)).toBeInstanceOf(ConfigError);
   });
@@ -104,6 +107,13 @@ describe('readPath', () => {
     expect(readPath(body, 'constructor')).toEqual({ found: false });
     expect(readPath(body, '__proto__')).toEqual({ found: false });
     expect(readPath(null, 'access')).toEqual({ found: false });
+  });
+});
+
+describe('parentPath', () => {
+  it('is the path above the last member, or null at the top', () => {
+    expect(parentPath('data.session.access_token')).toBe('data.session');
+    expect(parentPath('access')).toBeNull();
   });
 });
 
