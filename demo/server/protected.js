@@ -22,6 +22,9 @@ const READ_METHODS = ['GET', 'HEAD'];
 /** The library replays any method with a body, so echo accepts them all. */
 const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
 
+/** `/api/method/<NAME>` answers any method, so tests can count each method on its own path. */
+const METHOD_PREFIX = '/api/method/';
+
 /**
  * @param {ServerContext} ctx
  * @param {IncomingMessage} req
@@ -34,6 +37,7 @@ export async function handleProtected(ctx, req, res, pathname) {
   if (applyResourceFault(ctx, res, pathname)) return;
   const method = req.method ?? 'GET';
 
+  if (pathname.startsWith(METHOD_PREFIX)) return sendJson(res, 200, { method });
   switch (pathname) {
     case '/api/me':
       if (!READ_METHODS.includes(method)) return sendMethodNotAllowed(res, READ_METHODS);
