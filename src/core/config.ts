@@ -6,7 +6,11 @@ export type RefreshFormat = 'json' | 'form' | 'cookie';
 
 /** Configuration shared by the page bridge and the worker. All URLs may be relative to the origin. */
 export interface AuthProxyConfig {
-  /** URL prefixes whose requests receive the access token. Default: `['/api/']`. */
+  /**
+   * URL prefixes whose requests receive the access token, matched at a path-segment boundary:
+   * `/api` covers `/api`, `/api/x` and `/api?q`, never `/apiary`. No query or fragment.
+   * Default: `['/api/']`.
+   */
   api?: string[];
   /** POST endpoints whose [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) token responses are stored. Default: `[]`. */
   capture?: string[];
@@ -80,7 +84,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new ConfigError('invalid_config', 'config must be an object');
   checkKeys(config, CONFIG_KEYS, 'config');
-  const api = urlList(config.api ?? ['/api/'], 'api', origin);
+  const api = prefixList(config.api ?? ['/api/'], 'api', origin);
   if (api.length === 0) throw new ConfigError('invalid_config', 'config.api must list at least one URL prefix');
   for (const prefix of api) {
     if (new URL(prefix).origin !== origin && !options.allowCrossOriginApi) {
@@ -122,6 +126,24 @@ function urlList(value: unknown, name: string, origin: string): string[] {
   return value.map((entry, index) => resolveUrl(entry, `${name}[${index}]`, origin));
 }
 
+/**
+ * URL prefixes (matched by `matchesPrefix`, core/prefix.ts): http(s) URLs without query or
+ * fragment, which a prefix match never looks at.
+ */
+function prefixList(value: unknown, name: string, origin: string): string[] {
+  const prefixes = urlList(value, name, origin);
+  for (const [index, prefix] of prefixes.entries()) {
+    const { protocol } = new URL(prefix);
+    if ((protocol !== 'https:' && protocol !== 'http:') || prefix.includes('?') || prefix.includes('#')) {
+      throw new ConfigError(
+        'invalid_config',
+        `config.${name}[${index}] must be an http(s) URL prefix without query or fragment: ${JSON.stringify(prefix)}`,
+      );
+    }
+  }
+  return prefixes;
+}
+
 function resolveUrl(value: unknown, name: string, origin: string): string {
   if (typeof value !== 'string' || value === '') throw new ConfigError('invalid_config', `config.${name} must be a non-empty URL string`);
   try {
@@ -149,10 +171,4 @@ function nonNegative(value: unknown, name: string): number {
     throw new ConfigError('invalid_config', `config.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/** True when `url` falls under one of the resolved prefixes. */
-export function matchesPrefix(url: string, prefixes: readonly string[]): boolean {
-  for (const prefix of prefixes) if (url.startsWith(prefix)) return true;
-  return false;
 }

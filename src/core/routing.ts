@@ -1,4 +1,5 @@
-import { matchesPrefix, type ResolvedConfig } from './config.js';
+import type { ResolvedConfig } from './config.js';
+import { matchesPrefix } from './prefix.js';
 
 export type RouteKind = 'capture' | 'api' | 'pass';
 
@@ -25,21 +26,12 @@ export function explainRoute(request: RequestFacts, config: ResolvedConfig): { k
   const pass = (reason: string) => ({ kind: 'pass' as const, reason });
   if (request.mode === 'navigate') return pass('a navigation, never given a token');
   if (request.mode === 'no-cors') return pass('a no-cors request, never given a token');
-  const url = stripFragment(request.url);
-  if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return { kind: 'capture', reason: 'a capture endpoint' };
-  if (!matchesPrefix(url, config.api)) return pass('not under an api prefix');
+  const target = new URL(request.url);
+  // Endpoints are compared without query and fragment, as resolved config URLs are written.
+  const endpoint = `${target.origin}${target.pathname}`;
+  if (request.method === 'POST' && config.capture.includes(endpoint)) return { kind: 'capture', reason: 'a capture endpoint' };
+  if (!matchesPrefix(target, config.api)) return pass('not under an api prefix');
   if (request.headers.has('authorization')) return pass('has its own Authorization header');
-  const endpoint = stripQuery(url);
   if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return pass('the refresh or logout endpoint');
   return { kind: 'api', reason: 'under an api prefix' };
-}
-
-function stripFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash === -1 ? url : url.slice(0, hash);
-}
-
-function stripQuery(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }

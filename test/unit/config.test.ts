@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesPrefix, resolveConfig, type AuthProxyConfig } from '../../src/core/config.js';
+import { resolveConfig, type AuthProxyConfig } from '../../src/core/config.js';
 import { AuthProxyError, ConfigError } from '../../src/core/errors.js';
 import { ORIGIN } from './helpers.js';
 
@@ -69,6 +69,10 @@ describe('resolveConfig: validation', () => {
     ['an api entry is empty', { api: [''] }],
     ['an api entry is not a string', { api: [42] }],
     ['an api entry is not a URL', { api: ['http://[::1'] }],
+    ['an api entry has a query', { api: ['/graphql?op=x'] }],
+    ['an api entry has an empty query', { api: ['/api?'] }],
+    ['an api entry has a fragment', { api: ['/api#x'] }],
+    ['an api entry is not http(s)', { api: ['data:text/plain,x'] }],
     ['capture is not an array', { capture: '/login' }],
     ['refresh.url is missing', { refresh: {} }],
     ['refresh.format is unknown', { refresh: { url: '/r', format: 'xml' } }],
@@ -120,16 +124,6 @@ describe('resolveConfig: validation', () => {
   it('allows an API prefix on another origin when the composed worker opts in', () => {
     const resolved = resolveConfig({ api: ['https://api.other.example/v1/'] }, ORIGIN, { allowCrossOriginApi: true });
     expect(resolved.api).toEqual(['https://api.other.example/v1/']);
-  });
-});
-
-describe('matchesPrefix', () => {
-  it('matches URLs under any prefix', () => {
-    const prefixes = [`${ORIGIN}/api/`, `${ORIGIN}/graphql`];
-    expect(matchesPrefix(`${ORIGIN}/api/users?page=2`, prefixes)).toBe(true);
-    expect(matchesPrefix(`${ORIGIN}/graphql`, prefixes)).toBe(true);
-    expect(matchesPrefix(`${ORIGIN}/apiary`, prefixes)).toBe(false);
-    expect(matchesPrefix('https://other.example/api/users', prefixes)).toBe(false);
   });
 });
 

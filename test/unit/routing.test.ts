@@ -61,6 +61,18 @@ describe('routeFor', () => {
     expect(routeFor(facts('/apiary/x'), config)).toBe('pass');
   });
 
+  it('matches a prefix at a path-segment boundary', () => {
+    const graphql = resolveConfig({ api: ['/graphql'] }, ORIGIN);
+    expect(routeFor(facts('/graphql', { method: 'POST' }), graphql)).toBe('api');
+    expect(routeFor(facts('/graphql?query=%7Bme%7D'), graphql)).toBe('api');
+    expect(routeFor(facts('/graphqlx', { method: 'POST' }), graphql)).toBe('pass');
+    expect(routeFor(facts('/graphql/../admin'), graphql)).toBe('pass');
+  });
+
+  it('routes every method alike, extension methods included', () => {
+    for (const method of ['OPTIONS', 'PROPFIND', 'QUERY', 'patch']) expect(routeFor(facts('/api/users', { method }), config)).toBe('api');
+  });
+
   it('passes requests to other origins, even with an /api/ path', () => {
     expect(routeFor(facts('https://evil.example/api/users'), config)).toBe('pass');
     expect(routeFor(facts('http://app.example/api/users'), config)).toBe('pass');
