@@ -7,6 +7,8 @@ export interface TokenSource {
   tokenAfterRejection(rejected: string, sentAt?: number): Promise<string | null>;
   /** When the token last handed out expires (local ms), for the debug log. */
   expiresAt?(): number | null;
+  /** The API accepted (`true`) or rejected as invalid (`false`) a request sent with `token`. */
+  tokenVerdict(token: string, accepted: boolean): void;
 }
 
 /** What the pipeline sends with: tokens, the network, and how much body it may buffer for a replay. */
@@ -40,7 +42,7 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   if (pipeline.log !== undefined) log(`token added${expiresIn(pipeline)}`);
   const response = await fetch(withBearer(request, token, body));
-  if (!isInvalidTokenChallenge(response)) return response;
+  if (!isInvalidTokenChallenge(response)) return report(tokens, token, response);
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
   const fresh = await tokens.tokenAfterRejection(token, sentAt);
   if (fresh === null || fresh === token) {
@@ -53,7 +55,19 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   await response.body?.cancel();
   log('401 invalid_token → refreshed → replayed');
-  return fetch(withBearer(request, fresh, body));
+  return report(tokens, fresh, await fetch(withBearer(request, fresh, body)));
+}
+
+/**
+ * Tells the token source what the API made of `token` (the circuit breaker counts refreshed
+ * tokens rejected before they were ever accepted): rejected on an invalid-token challenge,
+ * accepted on any other status below 500 but 401 (a 403 is a valid token without the right).
+ * A 5xx or a step-up 401 says nothing about the token.
+ */
+function report(tokens: TokenSource, token: string, response: Response): Response {
+  if (isInvalidTokenChallenge(response)) tokens.tokenVerdict(token, false);
+  else if (response.status < 500 && response.status !== 401) tokens.tokenVerdict(token, true);
+  return response;
 }
 
 function expiresIn({ tokens, now }: Pipeline): string {

@@ -249,6 +249,7 @@ describe('sendWithToken', () => {
         calls.push(rejected);
         return rejected;
       },
+      tokenVerdict: () => undefined,
     };
     let sent = 0;
     const response = await sendWithToken(new Request(url(API)), {
@@ -262,5 +263,71 @@ describe('sendWithToken', () => {
     expect(response.status).toBe(401);
     expect(sent).toBe(1);
     expect(calls).toEqual(['only-token']);
+  });
+
+  describe('reports what the API made of each token (for the circuit breaker)', () => {
+    /** A token source that hands out `first`, then `fresh` after a rejection, and records verdicts. */
+    function recordingSource(): TokenSource & { verdicts: [string, boolean][] } {
+      const verdicts: [string, boolean][] = [];
+      return {
+        verdicts,
+        tokenForRequest: async () => 'first',
+        tokenAfterRejection: async () => 'fresh',
+        tokenVerdict: (token, accepted) => void verdicts.push([token, accepted]),
+      };
+    }
+
+    const sendThrough = (source: TokenSource, answers: Response[]) =>
+      sendWithToken(new Request(url(API)), { tokens: source, fetch: async () => answers.shift()!, replayBodyLimit: 1024 });
+
+    it('accepted: a 2xx, a 403 or a 404; the replay is judged too', async () => {
+      for (const status of [200, 204, 403, 404]) {
+        const source = recordingSource();
+        await sendThrough(source, [new Response(null, { status })]);
+        expect(source.verdicts, String(status)).toEqual([['first', true]]);
+      }
+      const source = recordingSource();
+      await sendThrough(source, [unauthorized('invalid_token'), jsonResponse({ ok: true })]);
+      expect(source.verdicts).toEqual([['fresh', true]]);
+    });
+
+    it('rejected: a replay that gets an invalid-token challenge again', async () => {
+      const source = recordingSource();
+      const response = await sendThrough(source, [unauthorized('invalid_token'), unauthorized(null)]);
+      expect(response.status).toBe(401);
+      expect(source.verdicts).toEqual([['fresh', false]]);
+    });
+
+    it('no verdict: a 5xx or a step-up challenge says nothing about the token', async () => {
+      for (const answer of [new Response(null, { status: 503 }), unauthorized('insufficient_user_authentication')]) {
+        const source = recordingSource();
+        await sendThrough(source, [answer]);
+        expect(source.verdicts).toEqual([]);
+      }
+    });
+  });
+
+  describe('the circuit breaker, end to end through the engine', () => {
+    it('five revoke-and-replay cycles in a few seconds all recover, each with one refresh', async () => {
+      let current = 'access-0';
+      const { send, server, clock } = setup((request) =>
+        request.headers.get('authorization') === `Bearer ${current}` ? jsonResponse({ ok: true }) : unauthorized('invalid_token'),
+      );
+      for (let i = 1; i <= 5; i++) {
+        current = `access-${i}`; // the server revoked the previous token; the next refresh issues this one
+        expect((await send(new Request(url(API)))).status).toBe(200);
+        clock.advance(1_000);
+      }
+      expect(server.count(PATHS.refresh)).toBe(5);
+    });
+
+    it('an API that rejects every token: three futile refreshes, then 401s pass through with no refresh', async () => {
+      const { send, server, authorizations } = setup(() => unauthorized('invalid_token'));
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await send(new Request(url(API)))).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+      expect(server.count(PATHS.refresh)).toBe(3);
+      expect(authorizations()).toHaveLength(9);
+    });
   });
 });
