@@ -25,6 +25,9 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
 /** `/api/method/<NAME>` answers any method, so tests can count each method on its own path. */
 const METHOD_PREFIX = '/api/method/';
 
+/** Redirect statuses `/api/redirect` may answer with (RFC 9110 §15.4). */
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
 /**
  * @param {ServerContext} ctx
  * @param {IncomingMessage} req
@@ -32,6 +35,9 @@ const METHOD_PREFIX = '/api/method/';
  * @param {string} pathname
  */
 export async function handleProtected(ctx, req, res, pathname) {
+  // Before authentication: a redirect hop must work with and without a token (the browser
+  // removes Authorization when a redirect leaves the origin).
+  if (pathname === '/api/redirect' && ctx.testHooks) return redirect(req, res);
   const claims = await authenticate(ctx, req, res);
   if (claims === null) return;
   if (applyResourceFault(ctx, res, pathname)) return;
@@ -63,4 +69,21 @@ async function echo(req, res) {
   const body = await readBody(req, ECHO_BODY_LIMIT);
   const sha256 = createHash('sha256').update(body).digest('hex');
   sendJson(res, 200, { sha256, length: body.length });
+}
+
+/**
+ * Test hooks only: `?to=<URL>&status=<3xx>` (default 307, which keeps the method and body)
+ * redirects anywhere, so tests can send a request from one origin to another.
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ */
+function redirect(req, res) {
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const to = query.get('to');
+  const status = Number(query.get('status') ?? 307);
+  if (to === null || !REDIRECT_STATUSES.includes(status)) {
+    return sendJson(res, 400, { error: 'invalid_request', error_description: 'needs ?to=<URL> and an optional 3xx status' });
+  }
+  res.writeHead(status, { Location: to, 'Cache-Control': 'no-store' });
+  res.end();
 }

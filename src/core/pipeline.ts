@@ -1,3 +1,4 @@
+import { matchesPrefix } from './prefix.js';
 import { isInvalidTokenChallenge } from './www-authenticate.js';
 
 /** Where the pipeline gets tokens; the AuthEngine in practice. */
@@ -19,6 +20,8 @@ export interface Pipeline {
   /** The debug log: one line per decision, never a token. */
   log?: ((message: string) => void) | undefined;
   now?: () => number;
+  /** The API prefixes: a response redirected outside them says nothing about the token. */
+  api: readonly string[];
 }
 
 /** A body too large (or unreadable) to keep for a replay: the request is sent once, as is. */
@@ -42,6 +45,10 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   if (pipeline.log !== undefined) log(`token added${expiresIn(pipeline)}`);
   const response = await fetch(withBearer(request, token, body));
+  if (!fromApi(response, pipeline.api)) {
+    log(`redirected to ${new URL(response.url).origin}, outside the api prefixes: passed to the page as it is`);
+    return response;
+  }
   if (!isInvalidTokenChallenge(response)) return report(tokens, token, response);
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
   const fresh = await tokens.tokenAfterRejection(token, sentAt);
@@ -55,7 +62,17 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   await response.body?.cancel();
   log('401 invalid_token → refreshed → replayed');
-  return report(tokens, fresh, await fetch(withBearer(request, fresh, body)));
+  const replayed = await fetch(withBearer(request, fresh, body));
+  return fromApi(replayed, pipeline.api) ? report(tokens, fresh, replayed) : replayed;
+}
+
+/**
+ * False for a response the browser fetched, after a redirect, from outside the API prefixes:
+ * the browser removes Authorization on a redirect to another origin, and a resource outside
+ * the prefixes is not the API, so its 401 is no reason to refresh or replay.
+ */
+function fromApi(response: Response, api: readonly string[]): boolean {
+  return !response.redirected || matchesPrefix(response.url, api);
 }
 
 /**

@@ -28,7 +28,12 @@ function setup(api: Handler, options: { replayBodyLimit?: number } = {}) {
   harness.server.on(PATHS.refresh, rotatingRefresh());
   harness.server.on(API, api);
   const send = (request: Request): Promise<Response> =>
-    sendWithToken(request, { tokens: harness.engine, fetch: harness.server.fetch, replayBodyLimit: harness.config.replayBodyLimit });
+    sendWithToken(request, {
+      tokens: harness.engine,
+      fetch: harness.server.fetch,
+      replayBodyLimit: harness.config.replayBodyLimit,
+      api: harness.config.api,
+    });
   const authorizations = (): (string | null)[] => harness.server.calls(API).map((call) => call.request.headers.get('authorization'));
   const bodies = (): Promise<Uint8Array[]> => Promise.all(harness.server.calls(API).map(async (call) => new Uint8Array(await call.body)));
   return { ...harness, send, authorizations, bodies };
@@ -233,7 +238,7 @@ describe('sendWithToken', () => {
     const { engine, server } = createHarness();
     server.on(API, () => new Response('public'));
     const request = new Request(url(API), { method: 'POST', body: 'hello', headers: { 'X-Trace': 't-2' } });
-    const response = await sendWithToken(request, { tokens: engine, fetch: server.fetch, replayBodyLimit: 1024 });
+    const response = await sendWithToken(request, { tokens: engine, fetch: server.fetch, replayBodyLimit: 1024, api: [url('/api/')] });
     expect(await response.text()).toBe('public');
     const [call] = server.calls(API);
     expect(call!.request).toBe(request);
@@ -259,6 +264,7 @@ describe('sendWithToken', () => {
         return unauthorized('invalid_token');
       },
       replayBodyLimit: 1024,
+      api: [url('/api/')],
     });
     expect(response.status).toBe(401);
     expect(sent).toBe(1);
@@ -278,7 +284,12 @@ describe('sendWithToken', () => {
     }
 
     const sendThrough = (source: TokenSource, answers: Response[]) =>
-      sendWithToken(new Request(url(API)), { tokens: source, fetch: async () => answers.shift()!, replayBodyLimit: 1024 });
+      sendWithToken(new Request(url(API)), {
+        tokens: source,
+        fetch: async () => answers.shift()!,
+        replayBodyLimit: 1024,
+        api: [url('/api/')],
+      });
 
     it('accepted: a 2xx, a 403 or a 404; the replay is judged too', async () => {
       for (const status of [200, 204, 403, 404]) {
@@ -328,6 +339,38 @@ describe('sendWithToken', () => {
       expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
       expect(server.count(PATHS.refresh)).toBe(3);
       expect(authorizations()).toHaveLength(9);
+    });
+  });
+
+  describe('redirects', () => {
+    /** A response as fetch returns it after following redirects to `finalUrl`. */
+    function redirectedTo(finalUrl: string, response: Response): Response {
+      return Object.defineProperties(response, { redirected: { value: true }, url: { value: finalUrl } });
+    }
+
+    it('a 401 fetched from another origin after a redirect is passed through: no refresh, no replay', async () => {
+      const { send, server } = setup(() => redirectedTo('https://elsewhere.example/login', unauthorized(null)));
+      const response = await send(new Request(url(API)));
+      expect(response.status).toBe(401);
+      expect(server.count(API)).toBe(1);
+      expect(server.count(PATHS.refresh)).toBe(0);
+    });
+
+    it('a 401 from a same-origin path outside the API prefixes after a redirect is passed through too', async () => {
+      const { send, server } = setup(() => redirectedTo(url('/public/page'), unauthorized('invalid_token')));
+      expect((await send(new Request(url(API)))).status).toBe(401);
+      expect(server.count(PATHS.refresh)).toBe(0);
+    });
+
+    it('a 401 from an API URL after a same-origin redirect is refreshed and replayed as usual', async () => {
+      const { send, server } = setup((request) =>
+        request.headers.get('authorization') === 'Bearer access-1'
+          ? redirectedTo(url('/api/moved'), jsonResponse({ ok: true }))
+          : redirectedTo(url('/api/moved'), unauthorized('invalid_token')),
+      );
+      expect((await send(new Request(url(API)))).status).toBe(200);
+      expect(server.count(PATHS.refresh)).toBe(1);
+      expect(server.count(API)).toBe(2);
     });
   });
 });
