@@ -47,6 +47,13 @@ export interface AuthProxyConfig {
   replayBodyLimit?: number;
   /** The worker logs each decision, in one line, to its console. Never a token. Default: false. */
   debug?: boolean;
+  /**
+   * Protected media: `<img>`, `<audio>`, `<video>`, `<track>` and CSS `url()` images (`no-cors`
+   * GETs) on this origin get the token too — under every same-origin `api` prefix (`true`) or
+   * under the same-origin prefixes listed. Never navigations, scripts, styles or other origins.
+   * Worker mode only (page mode cannot see these requests). Default: false.
+   */
+  media?: boolean | string[];
 }
 
 export interface ResolvedConfig {
@@ -59,6 +66,8 @@ export interface ResolvedConfig {
   refreshAheadMs: number;
   replayBodyLimit: number;
   debug: boolean;
+  /** Same-origin prefixes under which `no-cors` media requests get the token; empty when off. */
+  media: string[];
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
@@ -73,6 +82,7 @@ const CONFIG_KEYS: KeyShape = {
   refreshAhead: true,
   replayBodyLimit: true,
   debug: true,
+  media: true,
 };
 
 /**
@@ -86,14 +96,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
   checkKeys(config, CONFIG_KEYS, 'config');
   const api = prefixList(config.api ?? ['/api/'], 'api', origin);
   if (api.length === 0) throw new ConfigError('invalid_config', 'config.api must list at least one URL prefix');
-  for (const prefix of api) {
-    if (new URL(prefix).origin !== origin && !options.allowCrossOriginApi) {
-      throw new ConfigError(
-        'invalid_config',
-        `config.api prefix ${prefix} is on another origin; only a composed worker (createAuthProxy) may allow that`,
-      );
-    }
-  }
+  if (!options.allowCrossOriginApi) sameOrigin(api, 'api', origin, 'only a composed worker (createAuthProxy) may allow that');
   return {
     origin,
     api,
@@ -105,7 +108,23 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
     refreshAheadMs: nonNegative(config.refreshAhead ?? 30, 'refreshAhead') * 1000,
     replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
     debug: flag(config.debug, 'debug'),
+    media: resolveMedia(config.media, api, origin),
   };
+}
+
+/** `true` is every same-origin api prefix; a list must stay on this origin (markup can name any URL). */
+function resolveMedia(value: unknown, api: string[], origin: string): string[] {
+  if (value === true) return api.filter((prefix) => new URL(prefix).origin === origin);
+  if (value === undefined || value === null || value === false) return [];
+  return sameOrigin(prefixList(value, 'media', origin), 'media', origin, 'media gets the token on this origin only');
+}
+
+function sameOrigin(prefixes: string[], name: string, origin: string, why: string): string[] {
+  for (const prefix of prefixes) {
+    if (new URL(prefix).origin !== origin)
+      throw new ConfigError('invalid_config', `config.${name} prefix ${prefix} is on another origin; ${why}`);
+  }
+  return prefixes;
 }
 
 function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin: string): ResolvedConfig['refresh'] {

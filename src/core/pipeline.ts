@@ -96,11 +96,14 @@ function expiresIn({ tokens, now }: Pipeline): string {
 function withBearer(request: Request, token: string, body: BufferedBody): Request {
   const headers = new Headers(request.headers);
   headers.set('Authorization', `Bearer ${token}`);
+  // A no-cors request's headers only take CORS-safelisted names: media (same-origin only)
+  // goes out as same-origin, which keeps Authorization and gives the same response.
+  const init: RequestInit = request.mode === 'no-cors' ? { headers, mode: 'same-origin' } : { headers };
   if (body === NOT_REPLAYABLE) {
     // The original stream goes out once; `duplex` is required to forward a stream body.
-    return new Request(request, { headers, duplex: 'half' } as RequestInit);
+    return new Request(request, { ...init, duplex: 'half' } as RequestInit);
   }
-  return new Request(request, body === null ? { headers } : { headers, body });
+  return new Request(request, body === null ? init : { ...init, body });
 }
 
 /** The request body as bytes, null when it has none, or NOT_REPLAYABLE past `limit`. */

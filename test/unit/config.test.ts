@@ -25,6 +25,7 @@ describe('resolveConfig: defaults', () => {
       refreshAheadMs: 30_000,
       replayBodyLimit: 1024 * 1024,
       debug: false,
+      media: [],
     });
   });
 
@@ -73,6 +74,9 @@ describe('resolveConfig: validation', () => {
     ['an api entry has an empty query', { api: ['/api?'] }],
     ['an api entry has a fragment', { api: ['/api#x'] }],
     ['an api entry is not http(s)', { api: ['data:text/plain,x'] }],
+    ['media is a string', { media: '/api/' }],
+    ['media is a number', { media: 1 }],
+    ['a media entry has a query', { media: ['/api/avatars?size=1'] }],
     ['capture is not an array', { capture: '/login' }],
     ['refresh.url is missing', { refresh: {} }],
     ['refresh.format is unknown', { refresh: { url: '/r', format: 'xml' } }],
@@ -160,5 +164,34 @@ describe('resolveConfig: debug', () => {
   it('is a boolean, off by default', () => {
     expect(resolveConfig({ debug: true }, ORIGIN).debug).toBe(true);
     expect(configError({ debug: 'yes' }).message).toBe('config.debug must be true or false, got "yes"');
+  });
+});
+
+describe('resolveConfig: media', () => {
+  it('is off by default and with false', () => {
+    expect(resolveConfig({}, ORIGIN).media).toEqual([]);
+    expect(resolveConfig({ media: false }, ORIGIN).media).toEqual([]);
+  });
+
+  it('true covers every same-origin api prefix, never another origin', () => {
+    const resolved = resolveConfig({ api: ['/api/', 'https://api.other.example/v1/'], media: true }, ORIGIN, { allowCrossOriginApi: true });
+    expect(resolved.media).toEqual([`${ORIGIN}/api/`]);
+  });
+
+  it('a list narrows it to those same-origin prefixes', () => {
+    expect(resolveConfig({ media: ['/api/avatars/', '/media'] }, ORIGIN).media).toEqual([`${ORIGIN}/api/avatars/`, `${ORIGIN}/media`]);
+  });
+
+  it('refuses a media prefix on another origin, even where api may be cross-origin', () => {
+    const error = configError(
+      { api: ['https://api.other.example/'], media: ['https://api.other.example/img/'] },
+      { allowCrossOriginApi: true },
+    );
+    expect(error.message).toMatch(/config\.media prefix .* another origin/);
+  });
+
+  it('survives the JSON of a script URL', () => {
+    const config = JSON.parse(JSON.stringify({ media: ['/api/avatars/'] })) as AuthProxyConfig;
+    expect(resolveConfig(config, ORIGIN).media).toEqual([`${ORIGIN}/api/avatars/`]);
   });
 });

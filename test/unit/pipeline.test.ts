@@ -373,4 +373,13 @@ describe('sendWithToken', () => {
       expect(server.count(API)).toBe(2);
     });
   });
+
+  it('sends a no-cors media request as same-origin, where a request may carry Authorization', async () => {
+    const { send, server } = setup(acceptOnly('access-0'));
+    const response = await send(new Request(url(API), { mode: 'no-cors' }));
+    expect(response.status).toBe(200);
+    const [call] = server.calls(API);
+    expect(call!.request.mode).toBe('same-origin');
+    expect(call!.request.headers.get('authorization')).toBe('Bearer access-0');
+  });
 });
