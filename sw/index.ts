@@ -11,6 +11,7 @@ import { createProxy, type ProxyOptions } from '../src/browser/proxy.js';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
 import type { SessionState } from '../src/core/session-state.js';
 import { serveControlPorts } from './control-port.js';
+import { routeToNetwork } from './static-routes.js';
 
 export type { AuthProxyConfig, RefreshFormat } from '../src/core/config.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../src/core/session-state.js';
@@ -64,6 +65,7 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   });
   for (const method of WORKBOX_METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
   serveControlPorts(self, controlApi);
+  routeToNetwork(self, resolved.upload, options.log);
   if (options.takeControl) takeControl();
   return { state: () => engine.state(), logout: () => engine.logout() };
 }

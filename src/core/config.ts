@@ -54,6 +54,13 @@ export interface AuthProxyConfig {
    * Worker mode only (page mode cannot see these requests). Default: false.
    */
   media?: boolean | string[];
+  /**
+   * URL prefixes the worker never answers, so `XMLHttpRequest` upload progress events keep
+   * firing (a service worker that answers a request loses them). The page sets the header
+   * itself, from `await auth.accessToken()`. Where the browser has the Static Routing API, these
+   * requests go straight to the network without starting the worker. Default: `[]`.
+   */
+  upload?: string[];
 }
 
 export interface ResolvedConfig {
@@ -68,6 +75,8 @@ export interface ResolvedConfig {
   debug: boolean;
   /** Same-origin prefixes under which `no-cors` media requests get the token; empty when off. */
   media: string[];
+  /** Prefixes the worker leaves to the network (and statically routes there where it can). */
+  upload: string[];
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
@@ -83,6 +92,7 @@ const CONFIG_KEYS: KeyShape = {
   replayBodyLimit: true,
   debug: true,
   media: true,
+  upload: true,
 };
 
 /**
@@ -109,6 +119,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
     replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
     debug: flag(config.debug, 'debug'),
     media: resolveMedia(config.media, api, origin),
+    upload: prefixList(config.upload ?? [], 'upload', origin),
   };
 }
 

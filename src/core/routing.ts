@@ -19,7 +19,8 @@ const MEDIA_DESTINATIONS: readonly RequestDestination[] = ['image', 'audio', 'vi
  * Which requests the worker touches (docs/ARCHITECTURE.md, request path). Navigations never get
  * a token (it would travel with whatever the user clicked), nor do `no-cors` requests, except
  * same-origin media under `config.media` when the app opted in; neither does a request that
- * brings its own Authorization. The refresh and logout endpoints are the worker's own business.
+ * brings its own Authorization, nor one under an `upload` prefix (the page sends those itself).
+ * The refresh and logout endpoints are the worker's own business.
  */
 export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKind {
   return explainRoute(request, config).kind;
@@ -30,6 +31,7 @@ export function explainRoute(request: RequestFacts, config: ResolvedConfig): { k
   const pass = (reason: string) => ({ kind: 'pass' as const, reason });
   if (request.mode === 'navigate') return pass('a navigation, never given a token');
   const target = new URL(request.url);
+  if (matchesPrefix(target, config.upload)) return pass('under an upload prefix: the page sends its own token');
   const media = request.mode === 'no-cors';
   if (media && !isMedia(request, target, config)) return pass('a no-cors request that is not same-origin media under config.media');
   // Endpoints are compared without query and fragment, as resolved config URLs are written.

@@ -26,6 +26,7 @@ describe('resolveConfig: defaults', () => {
       replayBodyLimit: 1024 * 1024,
       debug: false,
       media: [],
+      upload: [],
     });
   });
 
@@ -77,6 +78,8 @@ describe('resolveConfig: validation', () => {
     ['media is a string', { media: '/api/' }],
     ['media is a number', { media: 1 }],
     ['a media entry has a query', { media: ['/api/avatars?size=1'] }],
+    ['upload is not an array', { upload: '/api/upload' }],
+    ['an upload entry has a fragment', { upload: ['/api/upload#x'] }],
     ['capture is not an array', { capture: '/login' }],
     ['refresh.url is missing', { refresh: {} }],
     ['refresh.format is unknown', { refresh: { url: '/r', format: 'xml' } }],
@@ -193,5 +196,15 @@ describe('resolveConfig: media', () => {
   it('survives the JSON of a script URL', () => {
     const config = JSON.parse(JSON.stringify({ media: ['/api/avatars/'] })) as AuthProxyConfig;
     expect(resolveConfig(config, ORIGIN).media).toEqual([`${ORIGIN}/api/avatars/`]);
+  });
+});
+
+describe('resolveConfig: upload', () => {
+  it('resolves upload prefixes like api prefixes, empty by default', () => {
+    expect(resolveConfig({}, ORIGIN).upload).toEqual([]);
+    expect(resolveConfig({ upload: ['/api/files/upload', 'https://uploads.example/v1/'] }, ORIGIN).upload).toEqual([
+      `${ORIGIN}/api/files/upload`,
+      'https://uploads.example/v1/',
+    ]);
   });
 });

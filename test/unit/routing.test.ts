@@ -142,4 +142,19 @@ describe('routeFor', () => {
       expect(routeFor(facts('https://api.other.example/avatar'), cross)).toBe('api');
     });
   });
+
+  describe('upload prefixes', () => {
+    const uploads = resolveConfig({ ...BASE_CONFIG, upload: ['/api/files/upload'] }, ORIGIN);
+
+    it('are left to the network, whatever the method, even under an api prefix', () => {
+      for (const method of ['POST', 'PUT', 'PATCH', 'GET'])
+        expect(routeFor(facts('/api/files/upload', { method }), uploads), method).toBe('pass');
+      expect(routeFor(facts('/api/files/upload/part-2?session=1', { method: 'PUT' }), uploads)).toBe('pass');
+    });
+
+    it('match at a segment boundary: the rest of the api still gets the token', () => {
+      expect(routeFor(facts('/api/files/uploads', { method: 'POST' }), uploads)).toBe('api');
+      expect(routeFor(facts('/api/files', { method: 'POST' }), uploads)).toBe('api');
+    });
+  });
 });
