@@ -22,7 +22,8 @@ export default defineConfig({
       // The core scenarios must hold there too.
       name: 'page-mode',
       use: { serviceWorkers: 'block' },
-      testMatch: /\/(login|preemptive|replay|single-flight|refresh-outcomes|logout|injection-scope|mode)\.spec\.ts$/,
+      testMatch:
+        /\/(login|preemptive|replay|single-flight|refresh-outcomes|logout|injection-scope|mode|methods|redirects|uploads)\.spec\.ts$/,
     },
   ],
   use: {

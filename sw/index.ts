@@ -49,19 +49,33 @@ export interface AuthProxy {
   logout(): Promise<SessionState>;
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+/**
+ * The methods workbox-routing routes by name (its `validMethods`; it asserts on others in
+ * development builds). Every other method — OPTIONS, WebDAV and other extension methods, and
+ * a lower-case `patch`, which fetch does not normalise — is routed by a fetch listener.
+ */
+const WORKBOX_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+
+function isWorkboxMethod(method: string): boolean {
+  return (WORKBOX_METHODS as readonly string[]).includes(method);
+}
 
 /**
  * Adds sw-auth-proxy to a service worker: a workbox-routing route for API and capture
- * requests, the comlink control API for pages, and state broadcasts to every tab.
- * Register it before other routes that could match the same URLs.
+ * requests (every HTTP method), the comlink control API for pages, and state broadcasts to
+ * every tab. Register it before other routes that could match the same URLs.
  */
 export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptions = {}): AuthProxy {
   const resolved = resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true });
   const withStaticRoutes = optionalFlag(options.staticRoutes, 'staticRoutes');
   const { engine, controlApi, route, handle, log } = createProxy(resolved, (request) => self.fetch(request), options);
   const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
-  for (const method of METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
+  // Added before the workbox router's listener (which registerRoute creates), so a default
+  // handler registered later for one of these methods cannot answer an API request first.
+  self.addEventListener('fetch', (event) => {
+    if (!isWorkboxMethod(event.request.method) && match(event)) event.respondWith(handle(event.request));
+  });
+  for (const method of WORKBOX_METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
   serveControlPorts(self, controlApi);
   // Read the session as the worker starts: the browser often starts it early (with a
   // navigation), and then a page's first call and first API request find it in memory. A

@@ -64,7 +64,7 @@ export function createProxy(
   channel.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (isStateMessage(event.data)) engine.forget();
   });
-  const pipeline = { tokens: engine, fetch, replayBodyLimit: config.replayBodyLimit, log, now: () => Date.now() };
+  const pipeline = { tokens: engine, fetch, replayBodyLimit: config.replayBodyLimit, api: config.api, log, now: () => Date.now() };
   const route = (request: Request): RouteKind => {
     if (log === undefined) return routeFor(request, config);
     const { kind, reason } = explainRoute(request, config);

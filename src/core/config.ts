@@ -28,7 +28,11 @@ export interface CaptureEntry {
 
 /** Configuration shared by the page bridge and the worker. All URLs may be relative to the origin. */
 export interface AuthProxyConfig {
-  /** URL prefixes whose requests receive the access token. Default: `['/api/']`. */
+  /**
+   * URL prefixes whose requests receive the access token, matched at a path-segment boundary:
+   * `/api` covers `/api`, `/api/x` and `/api?q`, never `/apiary`. No query or fragment.
+   * Default: `['/api/']`.
+   */
   api?: string[];
   /**
    * Where token responses are captured and stored: a URL string is a POST endpoint whose JSON
@@ -81,6 +85,20 @@ export interface AuthProxyConfig {
   replayBodyLimit?: number;
   /** The worker logs each decision, in one line, to its console. Never a token. Default: false. */
   debug?: boolean;
+  /**
+   * Protected media: `<img>`, `<audio>`, `<video>`, `<track>` and CSS `url()` images (`no-cors`
+   * GETs) on this origin get the token too — under every same-origin `api` prefix (`true`) or
+   * under the same-origin prefixes listed. Never navigations, scripts, styles or other origins.
+   * Worker mode only (page mode cannot see these requests). Default: false.
+   */
+  media?: boolean | string[];
+  /**
+   * URL prefixes the worker never answers, so `XMLHttpRequest` upload progress events keep
+   * firing (a service worker that answers a request loses them). The page sets the header
+   * itself, from `await auth.accessToken()`. Where the browser has the Static Routing API, these
+   * requests go straight to the network without starting the worker. Default: `[]`.
+   */
+  upload?: string[];
 }
 
 /** A capture entry with its URL resolved and its mapping complete. */
@@ -101,6 +119,10 @@ export interface ResolvedConfig {
   refreshAheadMs: number;
   replayBodyLimit: number;
   debug: boolean;
+  /** Same-origin prefixes under which `no-cors` media requests get the token; empty when off. */
+  media: string[];
+  /** Prefixes the worker leaves to the network (and statically routes there where it can). */
+  upload: string[];
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
@@ -119,6 +141,8 @@ const CONFIG_KEYS: KeyShape = {
   refreshAhead: true,
   replayBodyLimit: true,
   debug: true,
+  media: true,
+  upload: true,
 };
 
 /**
@@ -130,16 +154,9 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new ConfigError('invalid_config', 'config must be an object');
   checkKeys(config, CONFIG_KEYS, 'config');
-  const api = urlList(config.api ?? ['/api/'], 'api', origin);
+  const api = prefixList(config.api ?? ['/api/'], 'api', origin);
   if (api.length === 0) throw new ConfigError('invalid_config', 'config.api must list at least one URL prefix');
-  for (const prefix of api) {
-    if (new URL(prefix).origin !== origin && !options.allowCrossOriginApi) {
-      throw new ConfigError(
-        'invalid_config',
-        `config.api prefix ${prefix} is on another origin; only a composed worker (createAuthProxy) may allow that`,
-      );
-    }
-  }
+  if (!options.allowCrossOriginApi) sameOrigin(api, 'api', origin, 'only a composed worker (createAuthProxy) may allow that');
   const tokenResponse = resolveTokenMapping(config.tokenResponse, RFC6749_MAPPING, 'tokenResponse');
   return {
     origin,
@@ -153,7 +170,24 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
     refreshAheadMs: nonNegative(config.refreshAhead ?? 30, 'refreshAhead') * 1000,
     replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
     debug: flag(config.debug, 'debug'),
+    media: resolveMedia(config.media, api, origin),
+    upload: prefixList(config.upload ?? [], 'upload', origin),
   };
+}
+
+/** `true` is every same-origin api prefix; a list must stay on this origin (markup can name any URL). */
+function resolveMedia(value: unknown, api: string[], origin: string): string[] {
+  if (value === true) return api.filter((prefix) => new URL(prefix).origin === origin);
+  if (value === undefined || value === null || value === false) return [];
+  return sameOrigin(prefixList(value, 'media', origin), 'media', origin, 'media gets the token on this origin only');
+}
+
+function sameOrigin(prefixes: string[], name: string, origin: string, why: string): string[] {
+  for (const prefix of prefixes) {
+    if (new URL(prefix).origin !== origin)
+      throw new ConfigError('invalid_config', `config.${name} prefix ${prefix} is on another origin; ${why}`);
+  }
+  return prefixes;
 }
 
 function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin: string): ResolvedConfig['refresh'] {
@@ -207,6 +241,24 @@ function urlList(value: unknown, name: string, origin: string): string[] {
   return value.map((entry, index) => resolveUrl(entry, `${name}[${index}]`, origin));
 }
 
+/**
+ * URL prefixes (matched by `matchesPrefix`, core/prefix.ts): http(s) URLs without query or
+ * fragment, which a prefix match never looks at.
+ */
+function prefixList(value: unknown, name: string, origin: string): string[] {
+  const prefixes = urlList(value, name, origin);
+  for (const [index, prefix] of prefixes.entries()) {
+    const { protocol } = new URL(prefix);
+    if ((protocol !== 'https:' && protocol !== 'http:') || prefix.includes('?') || prefix.includes('#')) {
+      throw new ConfigError(
+        'invalid_config',
+        `config.${name}[${index}] must be an http(s) URL prefix without query or fragment: ${JSON.stringify(prefix)}`,
+      );
+    }
+  }
+  return prefixes;
+}
+
 function resolveUrl(value: unknown, name: string, origin: string): string {
   if (typeof value !== 'string' || value === '') throw new ConfigError('invalid_config', `config.${name} must be a non-empty URL string`);
   try {
@@ -234,10 +286,4 @@ function nonNegative(value: unknown, name: string): number {
     throw new ConfigError('invalid_config', `config.${name} must be a non-negative number, got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/** True when `url` falls under one of the resolved prefixes. */
-export function matchesPrefix(url: string, prefixes: readonly string[]): boolean {
-  for (const prefix of prefixes) if (url.startsWith(prefix)) return true;
-  return false;
 }

@@ -62,7 +62,11 @@ function notAuthenticated(): NotAuthenticatedError {
   return new NotAuthenticatedError('not_authenticated', 'There is no session: log in first.');
 }
 
-/** At most this many refreshes caused by 401s per window; past it, 401s pass through. */
+/**
+ * The circuit breaker: after this many futile refreshes in a window — a refreshed token the
+ * API rejected before it ever accepted it — 401s pass through without a refresh. Successful
+ * recoveries (revoked, refreshed, accepted again) never count, however many there are.
+ */
 const BREAKER = { limit: 3, windowMs: 60_000 };
 
 /**
@@ -75,7 +79,10 @@ export class AuthEngine {
   #inFlight: Promise<RefreshResult> | null = null;
   #refreshing = false;
   #failure: Failure | null = null;
-  #rejectionRefreshes: number[] = [];
+  /** When futile refreshes happened (newest last), for the breaker. */
+  #futileRefreshes: number[] = [];
+  /** The access token of the last refresh, until the API accepts or rejects it. */
+  #unproven: string | null = null;
   #revision = 0;
   #lastPublished: StateMessage | null = null;
 
@@ -118,6 +125,7 @@ export class AuthEngine {
    * the 401 through. Reuses a refresh that happened since the request was sent.
    */
   async tokenAfterRejection(rejected: string, sentAt = Number.NEGATIVE_INFINITY): Promise<string | null> {
+    this.tokenVerdict(rejected, false);
     const { tokens } = await this.#current();
     if (tokens === null) return null;
     if (tokens.accessToken !== rejected) return tokens.accessToken;
@@ -127,6 +135,18 @@ export class AuthEngine {
     if (failedSince || this.#holdsOff(true) || this.#breakerOpen()) return null;
     const result = await this.#refreshTokens(tokens, { afterRejection: true });
     return result.ok ? result.tokens.accessToken : null;
+  }
+  /**
+   * What the API said to a request sent with `token` (accepted, or rejected as invalid): a
+   * refreshed token rejected before it was ever accepted makes that refresh futile, which the
+   * circuit breaker counts. Synchronous and cheap: the pipeline reports every API response.
+   */
+  tokenVerdict(token: string, accepted: boolean): void {
+    if (token !== this.#unproven) return;
+    this.#unproven = null;
+    if (accepted) return;
+    this.#futileRefreshes.push(this.#host.now());
+    this.#host.log?.('circuit breaker: a refreshed token was rejected before it was ever accepted');
   }
 
   /** When the cached access token expires (local ms), or null. */
@@ -190,7 +210,6 @@ export class AuthEngine {
         error: new RefreshError('refresh_rejected', 'no refresh endpoint or refresh token: the session cannot be extended'),
       };
     }
-    if (afterRejection) this.#rejectionRefreshes.push(this.#host.now());
     this.#startRefreshing(before);
     this.#host.log?.(`refresh: started${afterRejection ? ' (after a 401)' : ''}`);
     // Recorded before sending, so a restarted worker knows its refresh token may be spent.
@@ -223,6 +242,7 @@ export class AuthEngine {
       if (!stored) return this.#sessionChanged();
       const wasUnavailable = this.#failure?.unavailable ?? false;
       this.#failure = null;
+      this.#unproven = tokens.accessToken;
       this.#host.log?.(`refresh: succeeded${tokens.refreshToken === previous.refreshToken ? '' : ', refresh token rotated'}`);
       this.#publish({ type: 'refreshed' }, ...(wasUnavailable ? [{ type: 'online' } as const] : []));
       return { ok: true, tokens };
@@ -232,7 +252,7 @@ export class AuthEngine {
     if (outcome.kind === 'rejected') {
       if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
       this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
-      this.#rejectionRefreshes = [];
+      this.#resetBreaker();
       this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
     }
@@ -295,7 +315,7 @@ export class AuthEngine {
     }
     this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
     this.#failure = null;
-    this.#rejectionRefreshes = [];
+    this.#resetBreaker();
     this.#host.log?.('capture: token response stored; the page gets it without the refresh token');
     this.#publish({ type: 'session-created' });
     return null;
@@ -306,6 +326,7 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     this.#record = await this.#host.vault.update(endSession(null));
     this.#failure = null;
+    this.#resetBreaker();
     this.#host.log?.(`logout: session ended${tokens !== null && this.#host.config.logout !== null ? '; revoking at the server' : ''}`);
     this.#publish({ type: 'logged-out' });
     if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout.url, tokens);
@@ -377,8 +398,14 @@ export class AuthEngine {
 
   #breakerOpen(): boolean {
     const since = this.#host.now() - BREAKER.windowMs;
-    this.#rejectionRefreshes = this.#rejectionRefreshes.filter((at) => at > since);
-    return this.#rejectionRefreshes.length >= BREAKER.limit;
+    this.#futileRefreshes = this.#futileRefreshes.filter((at) => at > since);
+    return this.#futileRefreshes.length >= BREAKER.limit;
+  }
+
+  /** A new or ended session starts with a closed breaker. */
+  #resetBreaker(): void {
+    this.#futileRefreshes = [];
+    this.#unproven = null;
   }
 
   #startRefreshing(record: VaultRecord): void {

@@ -1,3 +1,4 @@
+import { matchesPrefix } from './prefix.js';
 import { isInvalidTokenChallenge } from './www-authenticate.js';
 
 /** Where the pipeline gets tokens; the AuthEngine in practice. */
@@ -7,6 +8,8 @@ export interface TokenSource {
   tokenAfterRejection(rejected: string, sentAt?: number): Promise<string | null>;
   /** When the token last handed out expires (local ms), for the debug log. */
   expiresAt?(): number | null;
+  /** The API accepted (`true`) or rejected as invalid (`false`) a request sent with `token`. */
+  tokenVerdict(token: string, accepted: boolean): void;
 }
 
 /** What the pipeline sends with: tokens, the network, and how much body it may buffer for a replay. */
@@ -17,6 +20,8 @@ export interface Pipeline {
   /** The debug log: one line per decision, never a token. */
   log?: ((message: string) => void) | undefined;
   now?: () => number;
+  /** The API prefixes: a response redirected outside them says nothing about the token. */
+  api: readonly string[];
 }
 
 /** A body too large (or unreadable) to keep for a replay: the request is sent once, as is. */
@@ -40,7 +45,11 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   if (pipeline.log !== undefined) log(`token added${expiresIn(pipeline)}`);
   const response = await fetch(withBearer(request, token, body));
-  if (!isInvalidTokenChallenge(response)) return response;
+  if (!fromApi(response, pipeline.api)) {
+    log(`redirected to ${new URL(response.url).origin}, outside the api prefixes: passed to the page as it is`);
+    return response;
+  }
+  if (!isInvalidTokenChallenge(response)) return report(tokens, token, response);
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
   const fresh = await tokens.tokenAfterRejection(token, sentAt);
   if (fresh === null || fresh === token) {
@@ -53,7 +62,29 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   await response.body?.cancel();
   log('401 invalid_token → refreshed → replayed');
-  return fetch(withBearer(request, fresh, body));
+  const replayed = await fetch(withBearer(request, fresh, body));
+  return fromApi(replayed, pipeline.api) ? report(tokens, fresh, replayed) : replayed;
+}
+
+/**
+ * False for a response the browser fetched, after a redirect, from outside the API prefixes:
+ * the browser removes Authorization on a redirect to another origin, and a resource outside
+ * the prefixes is not the API, so its 401 is no reason to refresh or replay.
+ */
+function fromApi(response: Response, api: readonly string[]): boolean {
+  return !response.redirected || matchesPrefix(response.url, api);
+}
+
+/**
+ * Tells the token source what the API made of `token` (the circuit breaker counts refreshed
+ * tokens rejected before they were ever accepted): rejected on an invalid-token challenge,
+ * accepted on any other status below 500 but 401 (a 403 is a valid token without the right).
+ * A 5xx or a step-up 401 says nothing about the token.
+ */
+function report(tokens: TokenSource, token: string, response: Response): Response {
+  if (isInvalidTokenChallenge(response)) tokens.tokenVerdict(token, false);
+  else if (response.status < 500 && response.status !== 401) tokens.tokenVerdict(token, true);
+  return response;
 }
 
 function expiresIn({ tokens, now }: Pipeline): string {
@@ -65,11 +96,14 @@ function expiresIn({ tokens, now }: Pipeline): string {
 function withBearer(request: Request, token: string, body: BufferedBody): Request {
   const headers = new Headers(request.headers);
   headers.set('Authorization', `Bearer ${token}`);
+  // A no-cors request's headers only take CORS-safelisted names: media (same-origin only)
+  // goes out as same-origin, which keeps Authorization and gives the same response.
+  const init: RequestInit = request.mode === 'no-cors' ? { headers, mode: 'same-origin' } : { headers };
   if (body === NOT_REPLAYABLE) {
     // The original stream goes out once; `duplex` is required to forward a stream body.
-    return new Request(request, { headers, duplex: 'half' } as RequestInit);
+    return new Request(request, { ...init, duplex: 'half' } as RequestInit);
   }
-  return new Request(request, body === null ? { headers } : { headers, body });
+  return new Request(request, body === null ? init : { ...init, body });
 }
 
 /** The request body as bytes, null when it has none, or NOT_REPLAYABLE past `limit`. */

@@ -47,22 +47,33 @@ export const ROUTER_CONDITION_LIMIT = 1023;
  * Static routes that keep every request the worker does not touch away from it (docs/ARCHITECTURE.md,
  * static routing), in order:
  *
- * 1. capture URLs, in any mode (a capture may be a navigation), go to the fetch handler;
- * 2. other navigations and `no-cors` requests go to the network (the worker passes them anyway);
- * 3. anything outside the `api` prefixes and capture URLs goes to the network.
+ * 1. `upload` prefixes go to the network (the worker must never answer them, or XMLHttpRequest
+ *    upload progress is lost), matched exactly at a path-segment boundary;
+ * 2. capture URLs, in any mode (a capture may be a navigation), go to the fetch handler, and so
+ *    do `no-cors` requests under `media` prefixes when the app opted in;
+ * 3. other navigations and `no-cors` requests go to the network (the worker passes them anyway);
+ * 4. anything outside the `api` prefixes and capture URLs goes to the network.
  *
- * What is left reaches the fetch handler, as it would without rules. The patterns match a superset
- * of what the worker handles (a prefix matches at any character, the query is ignored), so a
- * request the worker must see is never sent past it.
+ * What is left reaches the fetch handler, as it would without rules. The patterns of rules 2–4
+ * match a superset of what the worker handles (a prefix matches at any character, the query is
+ * ignored), so a request the worker must see is never sent past it.
  */
-export function staticRoutes(config: Pick<ResolvedConfig, 'api' | 'capture'>): RouterRule[] {
+export function staticRoutes(config: Pick<ResolvedConfig, 'api' | 'capture' | 'upload' | 'media'>): RouterRule[] {
   const captures = config.capture.map(({ url }) => ({ urlPattern: urlPattern(url, false) }));
   const handled = [...config.api.map((prefix) => ({ urlPattern: urlPattern(prefix, true) })), ...captures];
+  const media = config.media.map((prefix) => ({ requestMode: 'no-cors' as const, urlPattern: urlPattern(prefix, true) }));
   const rules: RouterRule[] = [];
-  if (captures.length > 0) rules.push({ condition: anyOf(captures), source: 'fetch-event' });
+  if (config.upload.length > 0) rules.push({ condition: anyOf(config.upload.flatMap(segmentPatterns)), source: 'network' });
+  if (captures.length + media.length > 0) rules.push({ condition: anyOf([...captures, ...media]), source: 'fetch-event' });
   rules.push({ condition: { or: [{ requestMode: 'navigate' }, { requestMode: 'no-cors' }] }, source: 'network' });
   rules.push({ condition: { not: anyOf(handled) }, source: 'network' });
   return rules;
+}
+
+/** A prefix at a path-segment boundary, exactly: `/up/` is `/up/*`; `/up` is `/up` and `/up/*`. */
+function segmentPatterns(prefix: string): RouterCondition[] {
+  if (prefix.endsWith('/')) return [{ urlPattern: urlPattern(prefix, true) }];
+  return [{ urlPattern: urlPattern(prefix, false) }, { urlPattern: urlPattern(`${prefix}/`, true) }];
 }
 
 /** How many conditions `rules` spend of the browser's {@link ROUTER_CONDITION_LIMIT}. */

@@ -155,8 +155,9 @@ test('a resource that always answers 401: one replay per request, refreshes boun
   for (let i = 0; i < 6; i++) statuses.push((await apiFetch(page, '/api/me')).status);
 
   expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
-  // Requests 1-3: send + refresh + one replay each; then the breaker is open (3 per minute)
-  // and requests 4-6 are sent once and their 401 passes through.
+  // Requests 1-3: send + refresh + one replay each, and each refreshed token is rejected before
+  // it was ever accepted; after those three futile refreshes the breaker is open, and
+  // requests 4-6 are sent once and their 401 passes through.
   expect(server.counters.refreshCalls).toBe(3);
   expect(seenAt(server, '/api/me').withAuthorization).toBe(9);
   expect((await apiFetch(page, '/api/ping')).status).toBe(200); // the session is fine

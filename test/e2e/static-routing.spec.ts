@@ -243,7 +243,9 @@ test("the rules' URL patterns, read by the browser's URLPattern, send every requ
   );
   // Everything the worker handles reaches it (a capture by any method, an API request with any).
   for (const [index, request] of requests.entries()) {
-    const handled = ['GET', 'POST'].some((method) => routeFor({ ...request, method, headers: new Headers() }, config) !== 'pass');
+    const handled = ['GET', 'POST'].some(
+      (method) => routeFor({ ...request, method, headers: new Headers(), destination: '' }, config) !== 'pass',
+    );
     if (handled) expect(sources[index], request.url).toBe('fetch-event');
   }
   // And nothing else, but navigations to a capture URL (a capture may arrive as a navigation).

@@ -17,6 +17,7 @@ const navigation = (url: string, method = 'GET') => ({
   method,
   mode: 'navigate' as RequestMode,
   headers: new Headers(),
+  destination: 'document' as RequestDestination,
 });
 
 describe('readCallback: query', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesPrefix, resolveConfig, type AuthProxyConfig } from '../../src/core/config.js';
+import { resolveConfig, type AuthProxyConfig } from '../../src/core/config.js';
 import { AuthProxyError, ConfigError } from '../../src/core/errors.js';
 import { RFC6749_MAPPING } from '../../src/core/token-mapping.js';
 import { ORIGIN } from './helpers.js';
@@ -27,6 +27,8 @@ describe('resolveConfig: defaults', () => {
       refreshAheadMs: 30_000,
       replayBodyLimit: 1024 * 1024,
       debug: false,
+      media: [],
+      upload: [],
     });
   });
 
@@ -81,6 +83,15 @@ describe('resolveConfig: validation', () => {
     ['an api entry is empty', { api: [''] }],
     ['an api entry is not a string', { api: [42] }],
     ['an api entry is not a URL', { api: ['http://[::1'] }],
+    ['an api entry has a query', { api: ['/graphql?op=x'] }],
+    ['an api entry has an empty query', { api: ['/api?'] }],
+    ['an api entry has a fragment', { api: ['/api#x'] }],
+    ['an api entry is not http(s)', { api: ['data:text/plain,x'] }],
+    ['media is a string', { media: '/api/' }],
+    ['media is a number', { media: 1 }],
+    ['a media entry has a query', { media: ['/api/avatars?size=1'] }],
+    ['upload is not an array', { upload: '/api/upload' }],
+    ['an upload entry has a fragment', { upload: ['/api/upload#x'] }],
     ['capture is not an array', { capture: '/login' }],
     ['refresh.url is missing', { refresh: {} }],
     ['refresh.format is unknown', { refresh: { url: '/r', format: 'xml' } }],
@@ -213,16 +224,6 @@ describe('resolveConfig: backends as they are', () => {
   });
 });
 
-describe('matchesPrefix', () => {
-  it('matches URLs under any prefix', () => {
-    const prefixes = [`${ORIGIN}/api/`, `${ORIGIN}/graphql`];
-    expect(matchesPrefix(`${ORIGIN}/api/users?page=2`, prefixes)).toBe(true);
-    expect(matchesPrefix(`${ORIGIN}/graphql`, prefixes)).toBe(true);
-    expect(matchesPrefix(`${ORIGIN}/apiary`, prefixes)).toBe(false);
-    expect(matchesPrefix('https://other.example/api/users', prefixes)).toBe(false);
-  });
-});
-
 describe('resolveConfig: unknown keys', () => {
   it('names a top-level mistake and the option it most likely meant', () => {
     const error = configError({ refreshUrl: '/api/auth/refresh' });
@@ -256,5 +257,44 @@ describe('resolveConfig: debug', () => {
   it('is a boolean, off by default', () => {
     expect(resolveConfig({ debug: true }, ORIGIN).debug).toBe(true);
     expect(configError({ debug: 'yes' }).message).toBe('config.debug must be true or false, got "yes"');
+  });
+});
+
+describe('resolveConfig: media', () => {
+  it('is off by default and with false', () => {
+    expect(resolveConfig({}, ORIGIN).media).toEqual([]);
+    expect(resolveConfig({ media: false }, ORIGIN).media).toEqual([]);
+  });
+
+  it('true covers every same-origin api prefix, never another origin', () => {
+    const resolved = resolveConfig({ api: ['/api/', 'https://api.other.example/v1/'], media: true }, ORIGIN, { allowCrossOriginApi: true });
+    expect(resolved.media).toEqual([`${ORIGIN}/api/`]);
+  });
+
+  it('a list narrows it to those same-origin prefixes', () => {
+    expect(resolveConfig({ media: ['/api/avatars/', '/media'] }, ORIGIN).media).toEqual([`${ORIGIN}/api/avatars/`, `${ORIGIN}/media`]);
+  });
+
+  it('refuses a media prefix on another origin, even where api may be cross-origin', () => {
+    const error = configError(
+      { api: ['https://api.other.example/'], media: ['https://api.other.example/img/'] },
+      { allowCrossOriginApi: true },
+    );
+    expect(error.message).toMatch(/config\.media prefix .* another origin/);
+  });
+
+  it('survives the JSON of a script URL', () => {
+    const config = JSON.parse(JSON.stringify({ media: ['/api/avatars/'] })) as AuthProxyConfig;
+    expect(resolveConfig(config, ORIGIN).media).toEqual([`${ORIGIN}/api/avatars/`]);
+  });
+});
+
+describe('resolveConfig: upload', () => {
+  it('resolves upload prefixes like api prefixes, empty by default', () => {
+    expect(resolveConfig({}, ORIGIN).upload).toEqual([]);
+    expect(resolveConfig({ upload: ['/api/files/upload', 'https://uploads.example/v1/'] }, ORIGIN).upload).toEqual([
+      `${ORIGIN}/api/files/upload`,
+      'https://uploads.example/v1/',
+    ]);
   });
 });

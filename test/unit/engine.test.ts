@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotAuthenticatedError } from '../../src/core/errors.js';
+import type { AuthEngine } from '../../src/core/engine.js';
 import { createLocalLock } from '../../src/core/lock.js';
 import { createMemoryVault, type VaultRecord } from '../../src/core/vault.js';
 import {
@@ -665,18 +666,25 @@ describe('AuthEngine: snapshot', () => {
 });
 
 describe('AuthEngine: circuit breaker', () => {
-  it('stops refreshing on 401s after 3 refreshes in a minute, and resumes after the window', async () => {
+  /** One request against an API that rejects every token: sent, rejected, refreshed, replayed, rejected again. */
+  async function loop(engine: AuthEngine, token: string): Promise<string | null> {
+    const fresh = await engine.tokenAfterRejection(token);
+    if (fresh !== null) engine.tokenVerdict(fresh, false);
+    return fresh;
+  }
+
+  it('opens after 3 futile refreshes in a minute (refreshed tokens rejected too), and closes after the window', async () => {
     const { engine, server, clock } = harnessWithRefresh({ record: freshSession() });
     let token = 'access-0';
     for (let i = 1; i <= 3; i++) {
-      const next = await engine.tokenAfterRejection(token);
+      const next = await loop(engine, token);
       expect(next).toBe(`access-${i}`);
       token = next!;
       clock.advance(1_000);
     }
     expect(server.count(PATHS.refresh)).toBe(3);
 
-    // The API keeps rejecting fresh tokens: the 4th 401 passes through instead of refreshing again.
+    // The API keeps rejecting fresh tokens: the next 401s pass through instead of refreshing again.
     expect(await engine.tokenAfterRejection(token)).toBeNull();
     expect(await engine.tokenAfterRejection(token)).toBeNull();
     expect(server.count(PATHS.refresh)).toBe(3);
@@ -686,10 +694,73 @@ describe('AuthEngine: circuit breaker', () => {
     expect(server.count(PATHS.refresh)).toBe(4);
   });
 
-  it('does not count preemptive refreshes against the breaker', async () => {
+  it('never opens on successful recoveries: every revoke-and-replay cycle refreshes, however many in a minute', async () => {
+    const { engine, server, clock } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (let i = 1; i <= 10; i++) {
+      const next = await engine.tokenAfterRejection(token);
+      expect(next).toBe(`access-${i}`);
+      engine.tokenVerdict(next!, true); // the replay succeeded
+      token = next!;
+      clock.advance(1_000);
+    }
+    expect(server.count(PATHS.refresh)).toBe(10);
+  });
+
+  it('counts a refreshed token rejected on first use by another request, once per refresh', async () => {
+    const { engine, server } = harnessWithRefresh({ record: freshSession() });
+    // Each refreshed token is rejected by several requests (concurrent replays, later sends): one futile refresh each.
+    let token = 'access-0';
+    for (let i = 1; i <= 3; i++) {
+      token = (await engine.tokenAfterRejection(token))!;
+      engine.tokenVerdict(token, false);
+      engine.tokenVerdict(token, false);
+    }
+    expect(await engine.tokenAfterRejection(token)).toBeNull();
+    expect(server.count(PATHS.refresh)).toBe(3);
+  });
+
+  it('a refreshed token accepted once is proven: a later rejection of it is a new revocation, not a loop', async () => {
+    const { engine, server } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (let i = 1; i <= 5; i++) {
+      token = (await engine.tokenAfterRejection(token))!;
+      engine.tokenVerdict(token, true);
+      engine.tokenVerdict(token, false); // rejected later: not counted
+    }
+    expect(await engine.tokenAfterRejection(token)).toBe('access-6');
+    expect(server.count(PATHS.refresh)).toBe(6);
+  });
+
+  it('successes between loops do not reset the count of futile refreshes in the window', async () => {
+    const { engine, server, clock } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (const accepted of [false, true, false, true, false]) {
+      token = (await engine.tokenAfterRejection(token))!;
+      engine.tokenVerdict(token, accepted);
+      clock.advance(1_000);
+    }
+    expect(server.count(PATHS.refresh)).toBe(5);
+    expect(await engine.tokenAfterRejection(token)).toBeNull();
+    expect(server.count(PATHS.refresh)).toBe(5);
+  });
+
+  it('starts closed again for a new session', async () => {
+    const { engine, server } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (let i = 1; i <= 3; i++) token = (await loop(engine, token))!;
+    expect(await engine.tokenAfterRejection(token)).toBeNull();
+    await engine.captureTokenResponse(jsonResponse(tokenBody({ access_token: 'access-login' })));
+    expect(await engine.tokenAfterRejection('access-login')).toBe('access-4');
+    expect(server.count(PATHS.refresh)).toBe(4);
+  });
+
+  it('does not count preemptive refreshes whose tokens were accepted', async () => {
     const { engine, server, clock } = harnessWithRefresh({ handler: rotatingRefresh({ expiresIn: 31 }) });
     for (let i = 1; i <= 5; i++) {
-      expect(await engine.tokenForRequest()).toBe(`access-${i}`);
+      const token = await engine.tokenForRequest();
+      expect(token).toBe(`access-${i}`);
+      engine.tokenVerdict(token!, true);
       clock.advance(1_000); // 30 s ahead of a 31 s token: due again a second later
     }
     expect(await engine.tokenAfterRejection('access-5')).toBe('access-6');

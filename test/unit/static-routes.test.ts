@@ -40,9 +40,11 @@ describe('staticRoutes', () => {
   });
 
   it('escapes URL pattern syntax, so a path matches literally and never holds a regular-expression group', () => {
-    const rules = staticRoutes(resolveConfig({ api: ['/api(v1)/a:b/c*d+e?/{x}/'] }, ORIGIN));
-    // `?` starts the query in a URL, so the prefix's path ends before it.
-    expect(rules[1]?.condition.not?.urlPattern).toEqual({ ...origin, pathname: '/api\\(v1\\)/a\\:b/c\\*d\\+e*' });
+    const rules = staticRoutes(resolveConfig({ api: ['/api(v1)/a:b/c*d+e/{x}/'] }, ORIGIN));
+    expect(rules[1]?.condition.not?.urlPattern).toEqual({
+      ...origin,
+      pathname: '/api\\(v1\\)/a\\:b/c\\*d\\+e/%7Bx%7D/*' /* the URL parser percent-encodes braces */,
+    });
   });
 
   it('counts every condition, nested ones included', () => {
@@ -57,6 +59,25 @@ describe('staticRoutes', () => {
     const [first, navigations] = staticRoutes(config);
     expect(first).toEqual({
       condition: { or: [{ urlPattern: { ...origin, pathname: '/api/token/' } }, { urlPattern: { ...origin, pathname: '/callback' } }] },
+      source: 'fetch-event',
+    });
+    expect(navigations?.source).toBe('network');
+  });
+  it('sends upload prefixes to the network first, exactly at a segment boundary, and opted-in media to the worker', () => {
+    const config = resolveConfig({ api: ['/api/'], upload: ['/api/files', '/big/'], media: true }, ORIGIN);
+    const [uploads, toWorker, navigations] = staticRoutes(config);
+    expect(uploads).toEqual({
+      condition: {
+        or: [
+          { urlPattern: { ...origin, pathname: '/api/files' } },
+          { urlPattern: { ...origin, pathname: '/api/files/*' } },
+          { urlPattern: { ...origin, pathname: '/big/*' } },
+        ],
+      },
+      source: 'network',
+    });
+    expect(toWorker).toEqual({
+      condition: { requestMode: 'no-cors', urlPattern: { ...origin, pathname: '/api/*' } },
       source: 'fetch-event',
     });
     expect(navigations?.source).toBe('network');
