@@ -41,7 +41,8 @@ export function explainRoute(request: RequestFacts, config: ResolvedConfig): { k
   if (!matchesPrefix(url, config.api)) return pass('not under an api prefix');
   if (request.headers.has('authorization')) return pass('has its own Authorization header');
   const endpoint = stripQuery(url);
-  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return pass('the refresh or logout endpoint');
+  const own = [config.refresh?.url, config.logout?.url].filter((value) => value !== undefined).map(stripQuery);
+  if (own.includes(endpoint)) return pass('the refresh or logout endpoint');
   return { kind: 'api', reason: 'under an api prefix' };
 }
 
@@ -55,8 +56,11 @@ function stripQuery(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** The `body` capture entry for a POST to `url` (its query string aside), or null. */
+/**
+ * The `body` capture entry for a POST to `url`, or null. Query strings are ignored on both sides:
+ * an entry's query is what `auth.login()` sends (`/auth/v1/token?grant_type=password`), not a filter.
+ */
 export function bodyCaptureFor(url: string, config: ResolvedConfig): ResolvedCapture | null {
   const endpoint = stripQuery(stripFragment(url));
-  return config.capture.find((entry) => entry.from === 'body' && entry.url === endpoint) ?? null;
+  return config.capture.find((entry) => entry.from === 'body' && stripQuery(entry.url) === endpoint) ?? null;
 }
