@@ -329,15 +329,15 @@ export class AuthEngine {
     this.#resetBreaker();
     this.#host.log?.(`logout: session ended${tokens !== null && this.#host.config.logout !== null ? '; revoking at the server' : ''}`);
     this.#publish({ type: 'logged-out' });
-    if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout.url, tokens);
+    if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout, tokens);
     return this.state();
   }
 
-  async #revoke(url: string, tokens: TokenSet): Promise<void> {
+  async #revoke(logout: NonNullable<ResolvedConfig['logout']>, tokens: TokenSet): Promise<void> {
     const { config } = this.#host;
     try {
       const response = await this.#host.fetch(
-        buildRevocationRequest(url, config.refresh, config.clientId, tokens, this.#host.timeout(config.refresh?.timeoutMs ?? 10_000)),
+        buildRevocationRequest(logout, config.refresh, config.clientId, tokens, this.#host.timeout(config.refresh?.timeoutMs ?? 10_000)),
       );
       await response.body?.cancel();
       if (!response.ok) this.#host.log?.(`revocation answered ${response.status}; logged out locally anyway`);

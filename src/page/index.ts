@@ -22,7 +22,7 @@ export {
   type SocketData,
   type SocketRotateBehaviour,
 } from './socket/auth-socket.js';
-export type { AuthProxyConfig, RefreshFormat } from '../core/config.js';
+export type { AuthProxyConfig, CaptureEntry, CaptureSource, RefreshFormat, TokenResponseMapping } from '../core/config.js';
 export type { ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
 export type { Claims } from '../core/jwt.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../core/session-state.js';

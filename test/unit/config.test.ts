@@ -39,6 +39,7 @@ describe('resolveConfig: defaults', () => {
       scope: null,
       timeoutMs: 10_000,
       tokenField: 'refresh_token',
+      headers: {},
     });
   });
 
@@ -66,9 +67,10 @@ describe('resolveConfig: defaults', () => {
       scope: 'openid offline_access',
       timeoutMs: 2_500,
       tokenField: 'refresh_token',
+      headers: {},
     });
     expect(resolved.clientId).toBe('spa');
-    expect(resolved.logout).toEqual({ url: `${ORIGIN}/oauth/revoke` });
+    expect(resolved.logout).toEqual({ url: `${ORIGIN}/oauth/revoke`, headers: {} });
     expect(resolved.refreshAheadMs).toBe(60_000);
     expect(resolved.replayBodyLimit).toBe(0);
   });
