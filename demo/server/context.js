@@ -15,6 +15,7 @@
  * @property {number} refreshTtl refresh-token lifetime in seconds
  * @property {boolean} cors
  * @property {boolean} testHooks
+ * @property {import('./events.js').EventStreams} events the server-sent events at /api/events
  */
 
 export {};

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createAccessTokens } from './access-tokens.js';
 import { createClock } from './clock.js';
 import { createCounters, resetCounters } from './counters.js';
+import { createEventStreams } from './events.js';
 import { createKnobs, isTtl } from './knobs.js';
 import { createRequestListener } from './router.js';
 import { createSessionStore } from './sessions.js';
@@ -62,6 +63,7 @@ const DEFAULT_USERS = { demo: 'demo', alice: 'wonderland' };
  * @property {() => void} resetCounters zeroes counters in place
  * @property {() => number} revokeAccessTokens revokes every access token issued so far; returns how many
  * @property {import('./websocket.js').WebSockets} websockets the chat WebSocket at /ws/chat (history, dropAll)
+ * @property {import('./events.js').EventStreams} events the server-sent events at /api/events (emit, dropAll, lastEventIds)
  */
 
 /**
@@ -117,6 +119,7 @@ export async function startServer(options = {}) {
     refreshTtl,
     cors,
     testHooks,
+    events: createEventStreams(),
   };
   server.on('request', createRequestListener(ctx, serveStatic));
   const websockets = attachWebSockets(server, ctx);
@@ -134,6 +137,7 @@ export async function startServer(options = {}) {
     resetCounters: () => resetCounters(counters),
     revokeAccessTokens: () => accessTokens.revokeAll(),
     websockets,
+    events: ctx.events,
   };
 }
 

@@ -197,7 +197,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
 function resolveMedia(value: unknown, api: string[], origin: string): string[] {
   if (value === true) return api.filter((prefix) => new URL(prefix).origin === origin);
   if (value === undefined || value === null || value === false) return [];
-  return sameOrigin(prefixList(value, 'media', origin), 'media', origin, 'media gets the token on this origin only');
+  return sameOrigin(prefixList(value, 'media', origin), 'media', origin, 'not for media');
 }
 
 function sameOrigin(prefixes: string[], name: string, origin: string, why: string): string[] {
@@ -290,8 +290,8 @@ function urlList(value: unknown, name: string, origin: string): string[] {
 function prefixList(value: unknown, name: string, origin: string): string[] {
   const prefixes = urlList(value, name, origin);
   for (const [index, prefix] of prefixes.entries()) {
-    const { protocol } = new URL(prefix);
-    if ((protocol !== 'https:' && protocol !== 'http:') || prefix.includes('?') || prefix.includes('#')) {
+    // Resolved hrefs: the scheme is lower-case, and any ? or # starts a query or fragment.
+    if (!/^https?:[^?#]*$/.test(prefix)) {
       throw new ConfigError(
         'invalid_config',
         `config.${name}[${index}] must be an http(s) URL prefix without query or fragment: ${JSON.stringify(prefix)}`,

@@ -1,6 +1,7 @@
 import { CHANNEL_NAME, isStateMessage, type ControlApi, type ControlResult, type LoginBody, type StateMessage } from '../core/protocol.js';
 import { WorkerUnavailableError, deserializeError } from '../core/errors.js';
 import { ANONYMOUS, type SessionEvent, type SessionState } from '../core/session-state.js';
+import { AuthEventSource, type AuthEventSourceOptions } from './events/event-source.js';
 import { AuthSocket, type AuthSocketOptions } from './socket/auth-socket.js';
 
 export type StateListener = (state: SessionState, event: SessionEvent) => void;
@@ -23,6 +24,7 @@ export class AuthClient {
   readonly #channel: BroadcastChannel;
   readonly #listeners = new Set<StateListener>();
   readonly #sockets = new Set<AuthSocket>();
+  readonly #sources = new Set<AuthEventSource>();
   readonly #onOnline = (): void => void this.#resumeIfOffline();
   #state: SessionState = ANONYMOUS;
   #revision = -1;
@@ -95,10 +97,23 @@ export class AuthClient {
     return socket;
   }
 
-  /** Stops listening for state and closes this client's sockets (the worker keeps running). */
+  /**
+   * An EventSource-like stream of server-sent events through the worker: it carries the token,
+   * reconnects after any drop (the worker stopped included) resuming with `Last-Event-ID`,
+   * pauses while offline, and closes on logout.
+   */
+  eventSource(url: string | URL, options: AuthEventSourceOptions = {}): AuthEventSource {
+    for (const source of this.#sources) if (source.readyState === 2) this.#sources.delete(source);
+    const source = new AuthEventSource(this, url, options);
+    this.#sources.add(source);
+    return source;
+  }
+
+  /** Stops listening for state and closes this client's sockets and event sources (the worker keeps running). */
   close(): void {
-    // Sockets act on session events; without the channel they would miss a logout.
+    // Sockets and event sources act on session events; without the channel they would miss a logout.
     for (const socket of this.#sockets) socket.close(1000, 'client closed');
+    for (const source of this.#sources) source.close();
     this.#channel.close();
     globalThis.removeEventListener('online', this.#onOnline);
     this.#listeners.clear();

@@ -22,6 +22,12 @@ export {
   type SocketData,
   type SocketRotateBehaviour,
 } from './socket/auth-socket.js';
+export {
+  AuthEventSource,
+  type AuthEventSourceErrorEvent,
+  type AuthEventSourceOptions,
+  type EventSourceAuthority,
+} from './events/event-source.js';
 export type { AuthProxyConfig, CaptureEntry, CaptureSource, RefreshFormat, TokenResponseMapping } from '../core/config.js';
 export type { ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
 export type { Claims } from '../core/jwt.js';
