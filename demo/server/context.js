@@ -15,6 +15,7 @@
  * @property {number} refreshTtl refresh-token lifetime in seconds
  * @property {boolean} cors
  * @property {boolean} testHooks
+ * @property {import('./dpop.js').Dpop | null} dpop DPoP mode (RFC 9449): proofs required, tokens bound; null otherwise
  */
 
 export {};
