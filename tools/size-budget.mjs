@@ -27,10 +27,14 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
  * (1.5 kB) and the synchronous `auth.socket()` facade (pinned API, ~2 kB); what only a failure
  * needs (the registration diagnosis) and what only some pages need (page mode, the socket
  * connection) load on demand and are not counted. Growth past the budget fails `npm test`.
+ *
+ * The worker carries DPoP (`config.dpop`) whether it is on or not: a service worker script cannot
+ * load code on demand. That is about 4.9 kB: 1.3 kB of DPoP logic and 3.6 kB of jose's JWS signer
+ * (CompactSign, its key checks and algorithm table), the smallest documented signing path.
  */
 const BUDGETS = [
   { name: 'page bundle', file: 'dist/sw-auth-proxy.browser.js', gzipBytes: 7_500 },
-  { name: 'worker', file: 'dist/auth-proxy-sw.js', gzipBytes: 13_000 },
+  { name: 'worker', file: 'dist/auth-proxy-sw.js', gzipBytes: 21_000 },
 ];
 
 /**

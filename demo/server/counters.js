@@ -32,9 +32,15 @@
  * @property {number} wsTicketsIssued one-time tickets issued by POST /api/ws-ticket
  * @property {Record<string, number>} wsAuthenticatedBy admitted connections per strategy (protocol, message, ticket, query)
  * @property {Record<string, number>} wsClientCloses close codes sent by clients (server-initiated closes excluded)
+ * @property {number} dpopProofsVerified DPoP proofs accepted (dpop mode), at the token endpoints and the API
+ * @property {number} dpopProofsRejected DPoP proofs refused as invalid_dpop_proof (missing, malformed, wrong signature, htm, htu, iat, jti or ath)
+ * @property {number} dpopNonceChallenges use_dpop_nonce answers sent (RFC 9449 §8 at the token endpoints, §9 at the API)
+ * @property {number} dpopNonceRetries accepted proofs from a key whose previous proof got use_dpop_nonce
+ * @property {number} dpopStaleNonces accepted proofs that carried the nonce from before the last rotation
+ * @property {Record<string, number>} dpopProofsByKey accepted proofs per key (its JWK SHA-256 thumbprint, RFC 7638)
  */
 
-/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses'>} NumericCounter */
+/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey'>} NumericCounter */
 
 /** @type {readonly NumericCounter[]} */
 const NUMERIC_COUNTERS = [
@@ -54,11 +60,16 @@ const NUMERIC_COUNTERS = [
   'wsReauthenticated',
   'wsMessagesReceived',
   'wsTicketsIssued',
+  'dpopProofsVerified',
+  'dpopProofsRejected',
+  'dpopNonceChallenges',
+  'dpopNonceRetries',
+  'dpopStaleNonces',
 ];
 
 /** Counters that are maps; zeroed by emptying them. */
-/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses')[]} */
-const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses'];
+/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey')[]} */
+const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses', 'dpopProofsByKey'];
 
 /** @returns {Counters} */
 export function createCounters() {
@@ -80,6 +91,12 @@ export function createCounters() {
     wsReauthenticated: 0,
     wsMessagesReceived: 0,
     wsTicketsIssued: 0,
+    dpopProofsVerified: 0,
+    dpopProofsRejected: 0,
+    dpopNonceChallenges: 0,
+    dpopNonceRetries: 0,
+    dpopStaleNonces: 0,
+    dpopProofsByKey: Object.create(null),
     wsAuthenticatedBy: Object.create(null),
     wsClientCloses: Object.create(null),
     // No prototype: a request path such as "/__proto__" stays an ordinary key.

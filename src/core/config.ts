@@ -107,6 +107,13 @@ export interface AuthProxyConfig {
    * requests go straight to the network without starting the worker. Default: `[]`.
    */
   upload?: string[];
+  /**
+   * Bind the tokens to a key pair that cannot leave the browser ([RFC 9449](https://www.rfc-editor.org/rfc/rfc9449) DPoP):
+   * every token-endpoint and API request carries a proof signed by a non-extractable
+   * ECDSA P-256 key, so a token copied out of storage is useless elsewhere. The server must
+   * answer `token_type: DPoP`. Default: false.
+   */
+  dpop?: boolean;
 }
 
 /** A capture entry with its URL resolved and its mapping complete. */
@@ -138,6 +145,7 @@ export interface ResolvedConfig {
   media: string[];
   /** Prefixes the worker leaves to the network (and statically routes there where it can). */
   upload: string[];
+  dpop: boolean;
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
@@ -158,6 +166,7 @@ const CONFIG_KEYS: KeyShape = {
   debug: true,
   media: true,
   upload: true,
+  dpop: true,
 };
 
 /**
@@ -190,6 +199,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
     debug: flag(config.debug, 'debug'),
     media: resolveMedia(config.media, api, origin),
     upload: prefixList(config.upload ?? [], 'upload', origin),
+    dpop: flag(config.dpop, 'dpop'),
   };
 }
 

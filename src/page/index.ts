@@ -29,12 +29,13 @@ export {
   type EventSourceAuthority,
 } from './events/event-source.js';
 export type { AuthProxyConfig, CaptureEntry, CaptureSource, RefreshFormat, TokenResponseMapping } from '../core/config.js';
-export type { ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
+export type { AuthorizationHeaders, ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
 export type { Claims } from '../core/jwt.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../core/session-state.js';
 export {
   AuthProxyError,
   ConfigError,
+  DpopError,
   LoginError,
   NotAuthenticatedError,
   RefreshError,

@@ -29,6 +29,7 @@ describe('resolveConfig: defaults', () => {
       debug: false,
       media: [],
       upload: [],
+      dpop: false,
     });
   });
 
@@ -298,5 +299,14 @@ describe('resolveConfig: upload', () => {
       `${ORIGIN}/api/files/upload`,
       'https://uploads.example/v1/',
     ]);
+  });
+});
+
+describe('resolveConfig: dpop', () => {
+  it('is a boolean, off by default, and a known key', () => {
+    expect(resolveConfig({}, ORIGIN).dpop).toBe(false);
+    expect(resolveConfig({ dpop: true }, ORIGIN).dpop).toBe(true);
+    expect(configError({ dpop: 'yes' }).message).toBe('config.dpop must be true or false, got "yes"');
+    expect(configError({ dPop: true } as never).message).toBe('config.dPop is not an option; did you mean config.dpop?');
   });
 });
