@@ -34,13 +34,16 @@ export interface EngineHost {
 
 export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error: AuthProxyError };
 
-/** The last refresh failure: when a retry may start, and when the server said it may (`Retry-After`). */
+/**
+ * The last refresh failure: when a retry that can wait may start (`retryAt`, the backoff), and
+ * when one that cannot may (`neededRetryAt`: the server's `Retry-After`, at least the backoff's base).
+ */
 interface Failure {
   error: AuthProxyError;
   unavailable: boolean;
   attempt: number;
   retryAt: number;
-  serverRetryAt: number;
+  neededRetryAt: number;
   /** When it happened. */
   at: number;
 }
@@ -294,7 +297,7 @@ export class AuthEngine {
     this.#host.log?.(`refresh failed: ${error.code}: ${error.message}`);
     if (outcome.kind === 'rejected') {
       if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
-      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, neededRetryAt: 0, at: this.#host.now() };
       this.#resetBreaker();
       this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
@@ -306,15 +309,12 @@ export class AuthEngine {
     const wasUnavailable = this.#failure?.unavailable ?? false;
     const unavailable = outcome.kind === 'unavailable';
     const attempt = (this.#failure?.attempt ?? -1) + 1;
-    const delay = backoffDelay(
-      attempt,
-      this.#host.backoff ?? DEFAULT_BACKOFF,
-      this.#host.random,
-      unavailable ? outcome.retryAfterMs : null,
-    );
-    const serverDelay = unavailable ? (outcome.retryAfterMs ?? 0) : 0;
+    const policy = this.#host.backoff ?? DEFAULT_BACKOFF;
+    const retryAfterMs = unavailable ? outcome.retryAfterMs : null;
+    const delay = backoffDelay(attempt, policy, this.#host.random, retryAfterMs);
     const at = this.#host.now();
-    this.#failure = { error, unavailable, attempt, retryAt: at + delay, serverRetryAt: at + serverDelay, at };
+    const neededRetryAt = at + Math.max(retryAfterMs ?? 0, policy.baseMs);
+    this.#failure = { error, unavailable, attempt, retryAt: at + delay, neededRetryAt, at };
     const failed: SessionEvent = { type: 'refresh-failed', kind: unavailable ? 'network' : 'config', error: error.toJSON() };
     this.#publish(failed, ...(unavailable && !wasUnavailable ? [{ type: 'offline', error: error.toJSON() } as const] : []));
     return { ok: false, error };
@@ -375,7 +375,7 @@ export class AuthEngine {
     } catch (error) {
       if (!(error instanceof AuthProxyError)) throw error;
       this.#host.log?.(`captured response rejected: ${error.message}`);
-      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, neededRetryAt: 0, at: this.#host.now() };
       this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
       return error;
     }
@@ -464,13 +464,15 @@ export class AuthEngine {
    * Backoff spares the endpoint refreshes that can wait (a token that is still valid). A request
    * whose token is expired or was just rejected (`needed`) would otherwise reach the app as a
    * 401, and after a long outage the backoff outgrows the token's lifetime: such a request tries
-   * at once while the endpoint is only unavailable, unless the server asked for a delay
-   * (`Retry-After`). Single flight still bounds the rate to one refresh at a time.
+   * while the endpoint is only unavailable, without waiting out the backoff: after the server's
+   * `Retry-After`, and at least the backoff's base after the last failure, so an endpoint that
+   * fails fast gets one attempt a second, not one per request (single flight alone would let
+   * the traffic set the rate).
    */
   #holdsOff(needed = false): boolean {
     if (this.#inFlight !== null || !this.#inBackoff()) return false;
     const failure = this.#failure as Failure;
-    return !(needed && failure.unavailable && this.#host.now() >= failure.serverRetryAt);
+    return !(needed && failure.unavailable && this.#host.now() >= failure.neededRetryAt);
   }
 
   #isExpired(tokens: TokenSet): boolean {

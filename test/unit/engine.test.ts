@@ -420,7 +420,7 @@ describe('AuthEngine: refresh outcomes', () => {
     it('a rejected token gets a refresh attempt at once when the endpoint is back', async () => {
       const { engine, server, clock, recover } = await afterOutage(unavailable);
       recover();
-      clock.advance(1);
+      clock.advance(1_000); // the backoff base after the last failure
       const sentAt = clock.now();
       expect(await engine.tokenForRequest()).toBe('access-0'); // still valid: the backoff holds
       expect(server.count(PATHS.refresh)).toBe(6);
@@ -444,6 +444,21 @@ describe('AuthEngine: refresh outcomes', () => {
       recover();
       expect(await engine.tokenForRequest()).toBe('access-1');
       expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it('but no sooner than the backoff base after the last failure: an endpoint that fails fast gets one attempt a second', async () => {
+      const { engine, server, clock } = await afterOutage(unavailable);
+      clock.advance(10_000); // expired
+      expect(await engine.tokenForRequest()).toBe('access-0'); // the seventh attempt fails
+      expect(server.count(PATHS.refresh)).toBe(7);
+      for (let request = 0; request < 20; request++) {
+        clock.advance(40);
+        await engine.tokenForRequest();
+      }
+      expect(server.count(PATHS.refresh)).toBe(7); // 800 ms of requests: none tried again
+      clock.advance(200);
+      await engine.tokenForRequest();
+      expect(server.count(PATHS.refresh)).toBe(8);
     });
 
     it("but a server's Retry-After still holds every request back", async () => {
