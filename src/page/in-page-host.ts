@@ -3,6 +3,9 @@ import type { ControlResult } from '../core/protocol.js';
 import { createProxy, type ProxyOptions } from '../browser/proxy.js';
 import { AuthClient } from './client.js';
 
+/** For `sameLibrary` (src/page/lazy.ts): the error class this module was built against. */
+export { AuthProxyError } from '../core/errors.js';
+
 /**
  * The fallback when no service worker can run (Firefox private windows, workers disabled,
  * insecure origins): the same core, hosted in this page. `window.fetch` is wrapped (not

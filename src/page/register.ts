@@ -3,6 +3,7 @@ import { CLAIM_MESSAGE } from '../core/protocol.js';
 import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../core/config.js';
 import { ConfigError, WorkerUnavailableError } from '../core/errors.js';
 import type { SessionEvent, SessionState } from '../core/session-state.js';
+import { sameLibrary } from './lazy.js';
 import { withTimeout } from './timeout.js';
 import { WorkerRefusedError, scriptName } from './worker-script.js';
 import { WorkerConnection } from './worker-connection.js';
@@ -74,7 +75,7 @@ async function hostClient(options: RegisterOptions, config: ResolvedConfig | und
     throw new ConfigError('invalid_config', 'page mode (no service worker here) needs the config passed to registerAuthProxy');
   // Loaded only when needed: the in-page host carries the whole core, which the worker
   // already has; apps that get a worker never download it.
-  const { hostInPage } = await import('./in-page-host.js');
+  const { hostInPage } = sameLibrary(await import('./in-page-host.js'));
   return hostInPage(config);
 }
 
@@ -112,7 +113,7 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
     registration = await container.register(url, registrationOptions(options));
   } catch (cause) {
     // The diagnosis is loaded only when registration fails: pages that register never pay for it.
-    const { registrationFailure } = await import('./registration-failure.js');
+    const { registrationFailure } = sameLibrary(await import('./registration-failure.js'));
     throw await registrationFailure(url, cause);
   }
   // Environments that block workers by stubbing register() resolve to nothing usable.

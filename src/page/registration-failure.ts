@@ -1,6 +1,9 @@
 import { WorkerUnavailableError } from '../core/errors.js';
 import { WorkerRefusedError, scriptName } from './worker-script.js';
 
+/** For `sameLibrary` (src/page/lazy.ts): the error class this module was built against. */
+export { AuthProxyError } from '../core/errors.js';
+
 /**
  * Why `register()` failed. A script that cannot be loaded (404, not JavaScript, a syntax error)
  * is a deploy problem and must fail loudly; only a browser that will not run workers here at all

@@ -12,6 +12,7 @@ import {
   type SocketState,
 } from './host.js';
 import { resolveOptions, type AuthSocketOptions } from './options.js';
+import { sameLibrary } from '../lazy.js';
 import { socketUrl } from './url.js';
 
 export { AuthSocketError, type AuthSocketErrorCode } from './errors.js';
@@ -79,7 +80,7 @@ export class AuthSocket extends EventTarget {
     };
     // The import settles asynchronously even when cached, so listeners added right after
     // construction see every event, as with WebSocket.
-    import('./connection.js').then(
+    import('./connection.js').then(sameLibrary).then(
       ({ SocketConnection }) => this.#attach(new SocketConnection(host)),
       (cause: unknown) => this.#onLoadFailure(cause),
     );

@@ -9,6 +9,9 @@ import { AuthSocketErrorEvent, ReconnectingEvent } from './events.js';
 import { isEnded, type SocketAuthority, type SocketClose, type SocketHost, type SocketState } from './host.js';
 import type { ResolvedOptions } from './options.js';
 
+/** For `sameLibrary` (src/page/lazy.ts): the error class this module was built against. */
+export { AuthProxyError } from '../../core/errors.js';
+
 /** Close code we use when we drop a connection ourselves (rotation, auth timeout, offline); not an auth code. */
 const REPLACE_CLOSE_CODE = 4000;
 
