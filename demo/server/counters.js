@@ -31,9 +31,11 @@
  * @property {number} wsTicketsIssued one-time tickets issued by POST /api/ws-ticket
  * @property {Record<string, number>} wsAuthenticatedBy admitted connections per strategy (protocol, message, ticket, query)
  * @property {Record<string, number>} wsClientCloses close codes sent by clients (server-initiated closes excluded)
+ * @property {Record<string, number>} echoBodies bodies POSTed to /api/echo, with or without a valid token, keyed by
+ *   "<sha256> <length> <Content-Type>": a replay of a byte-identical body counts twice under one key
  */
 
-/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses'>} NumericCounter */
+/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'echoBodies'>} NumericCounter */
 
 /** @type {readonly NumericCounter[]} */
 const NUMERIC_COUNTERS = [
@@ -55,8 +57,8 @@ const NUMERIC_COUNTERS = [
 ];
 
 /** Counters that are maps; zeroed by emptying them. */
-/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses')[]} */
-const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses'];
+/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'echoBodies')[]} */
+const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses', 'echoBodies'];
 
 /** @returns {Counters} */
 export function createCounters() {
@@ -79,6 +81,7 @@ export function createCounters() {
     wsTicketsIssued: 0,
     wsAuthenticatedBy: Object.create(null),
     wsClientCloses: Object.create(null),
+    echoBodies: Object.create(null),
     // No prototype: a request path such as "/__proto__" stays an ordinary key.
     byPath: Object.create(null),
   };
