@@ -1,7 +1,10 @@
+import { playwrightPage } from './drivers/index.js';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { seenAt } from './fixtures.js';
+import { chromiumOnly, seenAt } from './fixtures.js';
 import { expect, test, waitForStatus } from './socket-fixtures.js';
+
+chromiumOnly("drives the demo's UI with Playwright locators and takes its screenshot");
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
 
@@ -12,12 +15,13 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   // Token lifetime drives the refresh cycles, so time is under test: 12 s tokens with the
   // demo's refreshAhead of 10 s are due 2 s after issue, two cycles in about 4 s.
   demoServer.knobs.accessTtl = 12;
-  const page = await openDemo();
+  const tab = await openDemo();
+  const page = playwrightPage(tab);
   await page.setViewportSize({ width: 1280, height: 900 });
   await expect(page.locator('#signin')).toBeVisible();
 
   await page.locator('#login button').click();
-  await waitForStatus(page, 'authenticated');
+  await waitForStatus(tab, 'authenticated');
   await expect(page.locator('#session-badge')).toHaveText('authenticated · demo');
   await expect(page.locator('#chat-status')).toHaveAttribute('data-status', 'open');
 
@@ -33,7 +37,7 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   await expect(page.locator('#chat-messages li')).toHaveCount(1);
 
   await expect.poll(() => demoServer.counters.refreshSuccess, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-  await waitForStatus(page, 'authenticated');
+  await waitForStatus(tab, 'authenticated');
   // The chat lived through both refreshes on its first connection, re-authenticated in band.
   await expect.poll(() => demoServer.counters.wsReauthenticated).toBeGreaterThanOrEqual(2);
   expect(demoServer.counters.wsConnectionAttempts).toBe(1);

@@ -1,14 +1,17 @@
-import { apiFetch, expect, login, seenAt, stopWorkers, test } from './fixtures.js';
+import { CANNOT_STOP_WORKERS, apiFetch, expect, login, seenAt, skipIn, test } from './fixtures.js';
+
+skipIn(CANNOT_STOP_WORKERS);
+test.use({ stoppableWorkers: true });
 
 test('after the browser stops the worker, requests are still authenticated and the bridge reconnects', async ({
-  context,
   openTab,
   server,
+  session,
 }) => {
   const page = await openTab();
   await login(page);
 
-  await stopWorkers(context, page);
+  await session.stopWorkers();
 
   const me = await apiFetch(page, '/api/me');
   expect(me).toMatchObject({ status: 200, body: { sub: 'demo' } });
@@ -16,7 +19,7 @@ test('after the browser stops the worker, requests are still authenticated and t
 
   expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
   // A second stop, then control calls (not fetches) must wake the worker through a fresh port.
-  await stopWorkers(context, page);
+  await session.stopWorkers();
   const token = await page.evaluate(() => window.auth.accessToken());
   expect(token.split('.')).toHaveLength(3);
   const state = await page.evaluate(() => window.auth.refresh());
