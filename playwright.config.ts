@@ -11,7 +11,8 @@ import type { ProjectOptions } from './test/e2e/fixtures.js';
  */
 
 /** The core scenarios, run a second time with service workers blocked (page mode). */
-const PAGE_MODE = /\/(login|preemptive|replay|replay-bodies|single-flight|refresh-outcomes|logout|injection-scope|mode)\.spec\.ts$/;
+const PAGE_MODE =
+  /\/(login|preemptive|replay|replay-bodies|single-flight|refresh-outcomes|logout|injection-scope|mode|methods|redirects|uploads)\.spec\.ts$/;
 
 export default defineConfig<unknown, ProjectOptions>({
   testDir: 'test/e2e',

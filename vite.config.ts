@@ -14,25 +14,31 @@ const builds: Record<string, UserConfig['build']> = {
   lib: {
     emptyOutDir: true,
     minify: false,
-    lib: { entry: { index: 'src/index.ts', sw: 'sw/index.ts' }, formats: ['es'] },
+    lib: { entry: { index: 'src/page/index.ts', sw: 'sw/index.ts' }, formats: ['es'] },
     rolldownOptions: { external: (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`)) },
   },
   worker: {
     emptyOutDir: false,
+    // Users copy this one file to serve it: no sourceMappingURL that would point at a missing file.
+    sourcemap: 'hidden',
     lib: { entry: 'sw/standalone.ts', formats: ['iife'], name: 'swAuthProxyWorker', fileName: () => 'auth-proxy-sw.js' },
   },
   browser: {
     emptyOutDir: false,
     minify: true,
-    lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'sw-auth-proxy.browser.js' },
+    sourcemap: 'hidden',
+    lib: { entry: 'src/page/index.ts', formats: ['es'], fileName: () => 'sw-auth-proxy.browser.js' },
     // The in-page fallback host is a lazily imported chunk, served next to the bundle.
     // Full minification: Vite's ES library mode otherwise keeps whitespace and comments.
-    rolldownOptions: { output: { chunkFileNames: 'sw-auth-proxy-[name]-[hash].js', minify: true } },
+    // Stable, unhashed names: the README tells users to copy these files next to the worker.
+    // `allow-extension` lets the shared modules live in the entry file (which then also exports
+    // them to the lazy chunks), so what a page loads up front is this one file.
+    rolldownOptions: { preserveEntrySignatures: 'allow-extension', output: { chunkFileNames: 'sw-auth-proxy-[name].js', minify: true } },
   },
   plugin: {
     emptyOutDir: false,
     minify: false,
-    lib: { entry: 'sw/vite-plugin.ts', formats: ['es'], fileName: () => 'vite.js' },
+    lib: { entry: 'src/vite/index.ts', formats: ['es'], fileName: () => 'vite.js' },
     rolldownOptions: { external: (id) => id.startsWith('node:') || id === 'vite' || id.startsWith('vite/') },
   },
 };
@@ -43,6 +49,6 @@ export default defineConfig(({ mode }) => {
   return {
     // workbox reads process.env.NODE_ENV; a classic worker has no process, so it must be replaced.
     define: { 'process.env.NODE_ENV': '"production"' },
-    build: { outDir: 'dist', sourcemap: true, target: 'es2022', ...build },
+    build: { outDir: 'dist', sourcemap: true as boolean | 'hidden', target: 'es2022', ...build },
   };
 });

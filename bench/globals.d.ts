@@ -7,5 +7,3 @@ declare global {
     benchStartup: Promise<StartupResult> | null;
   }
 }
-
-export {};

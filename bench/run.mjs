@@ -2,14 +2,14 @@
 /**
  * `npm run bench`: what sw-auth-proxy costs per request, and what a refresh storm costs,
  * measured side by side in one run (Playwright + Debian Chromium, reference server on
- * 127.0.0.1, in-process). Writes bench/results/latest.json, bench/results/latency.svg and the
- * README's Performance section (between the bench markers).
+ * 127.0.0.1, in-process). Writes bench/results/latest.json, bench/results/latency.svg, the tables
+ * of docs/benchmarks.md and the README's short summary (each between the bench markers).
  *
  *   node bench/run.mjs            full run (npm run bench builds dist/ first)
- *   node bench/run.mjs --smoke    a few iterations of everything, no targets, no README
+ *   node bench/run.mjs --smoke    a few iterations of everything, no targets, nothing published
  *                                 (part of npm test, so the benchmark cannot rot)
  *   node bench/run.mjs --only=overhead,storm   a subset (results go to bench/results/partial.json)
- *   node bench/run.mjs --render   rewrite the README block and the chart from latest.json, measuring nothing
+ *   node bench/run.mjs --render   rewrite the docs, the README block and the chart from latest.json, measuring nothing
  *
  * Exits non-zero only on errors: a missed target is printed as MISS, not a failure.
  */
@@ -17,13 +17,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAppPage } from './lib/app-page.mjs';
 import { buildBareWorker } from './lib/build-bare-worker.mjs';
 import { launchBrowser, startBenchServer } from './lib/env.mjs';
 import { runMemory } from './lib/memory.mjs';
 import { runOverhead } from './lib/overhead.mjs';
 import { runProfile } from './lib/profile.mjs';
 import { runReplay } from './lib/replay.mjs';
-import { evaluateTargets, renderLatencyChart, renderMarkdown, replaceBetweenMarkers, targetLines } from './lib/report.mjs';
+import { evaluateTargets, renderLatencyChart, renderMarkdown, renderSummary, replaceBetweenMarkers, targetLines } from './lib/report.mjs';
 import { measureSizes } from './lib/size.mjs';
 import { snapshotDist } from './lib/snapshot.mjs';
 import { runStartup } from './lib/startup.mjs';
@@ -32,8 +33,10 @@ import { runStorm } from './lib/storm.mjs';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const README = path.join(ROOT, 'README.md');
-/** The chart, relative to the README. */
+const DETAIL = path.join(ROOT, 'docs', 'benchmarks.md');
+/** The chart and the raw results, relative to the repository root. */
 const CHART = 'bench/results/latency.svg';
+const RAW = 'bench/results/latest.json';
 
 const FULL = {
   overhead: { requests: 2000, rounds: 20, warmup: 50, concurrencies: [1, 16] },
@@ -42,6 +45,7 @@ const FULL = {
   replay: { rounds: 15 },
   startup: { rounds: 7 },
   memory: { checkpoints: [1000, 10000], concurrency: 16 },
+  appPage: { rounds: 12, warmups: 2, subresources: 40 },
 };
 
 const SMOKE = {
@@ -51,9 +55,10 @@ const SMOKE = {
   replay: { rounds: 1 },
   startup: { rounds: 1 },
   memory: { checkpoints: [50, 100], concurrency: 4 },
+  appPage: { rounds: 1, warmups: 0, subresources: 8 },
 };
 
-const BENCHMARKS = ['size', 'overhead', 'profile', 'storm', 'replay', 'startup', 'memory'];
+const BENCHMARKS = ['size', 'overhead', 'profile', 'storm', 'replay', 'startup', 'app-page', 'memory'];
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -129,6 +134,9 @@ async function main() {
     await run('startup', async () => {
       results.startup = await runStartup({ ...context, ...params.startup });
     });
+    await run('app-page', async () => {
+      results.appPage = await runAppPage({ ...context, ...params.appPage });
+    });
     await run('memory', async () => {
       results.memory = await runMemory({ ...context, ...params.memory });
     });
@@ -141,7 +149,9 @@ async function main() {
   await mkdir(RESULTS_DIR, { recursive: true });
   if (smoke) {
     // Render everything (so the report code cannot rot either) but publish nothing.
-    renderMarkdown({ ...results, targets: evaluateTargets(results) }, CHART);
+    const evaluated = { ...results, targets: evaluateTargets(results) };
+    renderMarkdown(evaluated, `../${CHART}`, `../${RAW}`);
+    renderSummary(evaluated, 'docs/benchmarks.md');
     if (results.overhead !== undefined) renderLatencyChart(results.overhead);
     await writeFile(path.join(RESULTS_DIR, 'smoke.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(`smoke run passed in ${results.durationSeconds} s (bench/results/smoke.json)`);
@@ -160,19 +170,26 @@ async function main() {
 }
 
 /**
- * The chart and the README block, from results (a run's, or latest.json's with --render).
+ * The chart, docs/benchmarks.md and the README summary, from results (a run's, or latest.json's with --render).
  * @param {import('./lib/report.mjs').Results} results
  */
 async function publish(results) {
   if (results.overhead !== undefined) await writeFile(path.join(ROOT, CHART), renderLatencyChart(results.overhead));
-  await updateReadme(renderMarkdown(results, CHART));
-  log(`wrote ${CHART} and the README's Performance section`);
+  await updateBetweenMarkers(DETAIL, renderMarkdown(results, `../${CHART}`, `../${RAW}`));
+  await updateBetweenMarkers(README, renderSummary(results, 'docs/benchmarks.md'));
+  log(`wrote ${CHART}, docs/benchmarks.md and the README's Performance summary`);
 }
 
 /** @param {import('./lib/report.mjs').Results} results */
 function printSummary(results) {
-  const { overhead, storm, replay, startup, memory, profile } = results;
+  const { overhead, storm, replay, startup, memory, profile, appPage } = results;
   log('');
+  if (appPage !== undefined) {
+    for (const config of /** @type {const} */ (['bare', 'proxy'])) {
+      const { running, stopped } = appPage.ratios[config];
+      log(`app page, ${config} ÷ none: load ×${running.load}, first auth ×${running.firstAuth}; after a stop: load ×${stopped.load}, first auth ×${stopped.firstAuth}`);
+    }
+  }
   if (overhead !== undefined) {
     for (const level of overhead.levels) {
       log(`overhead, ${level.concurrency === 1 ? 'sequential' : `concurrency ${level.concurrency}`}:`);
@@ -185,7 +202,7 @@ function printSummary(results) {
   if (storm !== undefined) {
     log('storm:');
     for (const cell of storm.cells) {
-      log(`  ${cell.tabs}×${cell.requests}: refreshes ${cell.refreshCalls.join(',')}  drain ${cell.drainMs} ms  floor ${cell.refreshRttMs}+${cell.requestRttMs} ms  ×${cell.ratio}  burst ${cell.burstMs} ms  ×${cell.burstRatio}`);
+      log(`  ${cell.tabs}×${cell.requests}: refreshes ${cell.refreshCalls.join(',')}  drain ${cell.drainMs} ms  refresh ${cell.refreshRttMs} ms  burst ${cell.burstMs} ms  ×${cell.burstRatio}`);
     }
   }
   if (replay !== undefined) log(`replay: ${replay.replayMs} ms vs request ${replay.requestMs} + refresh ${replay.refreshMs} ms: ×${replay.ratio} (ideal ×${replay.idealRatio}, extra ${replay.extraMs} ms)`);
@@ -200,18 +217,19 @@ function printSummary(results) {
 }
 
 /**
- * Rewrites only what lies between the bench markers, re-reading the README right before
- * writing (others edit other sections).
+ * Rewrites only what lies between the bench markers of `file`, re-reading it right before
+ * writing (others edit the rest).
+ * @param {string} file
  * @param {string} content
  */
-async function updateReadme(content) {
-  const readme = await readFile(README, 'utf8');
-  const updated = replaceBetweenMarkers(readme, content);
+async function updateBetweenMarkers(file, content) {
+  const text = await readFile(file, 'utf8');
+  const updated = replaceBetweenMarkers(text, content);
   if (updated === null) {
-    log('README.md has no <!-- bench:start --> … <!-- bench:end --> markers: left it alone');
+    log(`${path.relative(ROOT, file)} has no <!-- bench:start --> … <!-- bench:end --> markers: left it alone`);
     return;
   }
-  if (updated !== readme) await writeFile(README, updated);
+  if (updated !== text) await writeFile(file, updated);
 }
 
 main().catch((error) => {

@@ -7,9 +7,9 @@ import { Converter, ReflectionKind } from 'typedoc';
 
 /** TypeDoc's default module name (the entry point's path without `index.ts`) → the package export. */
 const EXPORT_NAMES = new Map([
-  ['src', 'sw-auth-proxy'],
+  ['src/page', 'sw-auth-proxy'],
   ['sw', 'sw-auth-proxy/sw'],
-  ['sw/vite-plugin', 'sw-auth-proxy/vite'],
+  ['src/vite', 'sw-auth-proxy/vite'],
 ]);
 
 /** @param {import('typedoc').Application} app */

@@ -9,12 +9,16 @@
  *   the app built, like a composed worker's, so it may list `api` prefixes on other origins.
  * - **The script URL** (`?config=<JSON>`): changing the config installs a new worker. Prefixes
  *   on other origins are refused, since any script could choose this URL.
+ *
+ * Where the browser has the Static Routing API, the worker sends every request outside the API
+ * prefixes and capture URLs (navigations and static assets included) straight to the network at
+ * install, so they never start it; it does nothing else, so no route of its own can be bypassed.
  */
 import { ConfigError } from '../src/core/errors.js';
+import { BAKED_CONFIG_GLOBAL, STATE_MESSAGE, type ControlResult } from '../src/core/protocol.js';
+import { ANONYMOUS } from '../src/core/session-state.js';
+import { serveControlPorts } from './control-port.js';
 import { createAuthProxy } from './index.js';
-
-/** The global the baked-config prefix sets (sw/vite-plugin.ts writes it; keep the names equal). */
-const BAKED_CONFIG_GLOBAL = '__SW_AUTH_PROXY_CONFIG__';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -24,23 +28,45 @@ function bakedConfig(scope: object): Config | undefined {
   if (!Object.hasOwn(scope, BAKED_CONFIG_GLOBAL)) return undefined;
   const baked: unknown = (scope as Record<string, unknown>)[BAKED_CONFIG_GLOBAL];
   if (typeof baked !== 'object' || baked === null || Array.isArray(baked)) {
-    throw new ConfigError(`the worker's baked-in config (${BAKED_CONFIG_GLOBAL}) is not an object`);
+    throw new ConfigError('invalid_config', `the worker's baked-in config (${BAKED_CONFIG_GLOBAL}) is not an object`);
   }
   return baked as Config;
 }
 
-function configFromScriptUrl(href: string): Config {
+function configFromScriptUrl(href: string): Config | undefined {
   const raw = new URL(href).searchParams.get('config');
-  if (raw === null) return {};
+  if (raw === null) return undefined;
   try {
     return JSON.parse(raw) as Config;
   } catch {
-    throw new ConfigError('the worker script URL has a ?config= parameter that is not JSON');
+    throw new ConfigError('invalid_config', 'the worker script URL has a ?config= parameter that is not JSON');
   }
 }
 
+/**
+ * Without a config this worker would proxy nothing useful and the app would find out at its
+ * first login. It answers every control call with a ConfigError instead, so registerAuthProxy()
+ * fails at once with a message that says how to give it one.
+ */
+function refuseWithoutConfig(): void {
+  const error = new ConfigError(
+    'invalid_config',
+    'the prebuilt worker has no config: pass it to registerAuthProxy({ config }) (it travels in the script URL), or bake it in with the sw-auth-proxy/vite plugin',
+  ).toJSON();
+  const answer = async (): Promise<ControlResult> => ({
+    type: STATE_MESSAGE,
+    revision: 0,
+    state: ANONYMOUS,
+    event: { type: 'snapshot' },
+    tokens: null,
+    error,
+  });
+  serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer });
+  self.addEventListener('install', () => void self.skipWaiting());
+  self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+}
+
 const baked = bakedConfig(self);
-createAuthProxy(baked ?? configFromScriptUrl(self.location.href), {
-  takeControl: true,
-  allowCrossOriginApi: baked !== undefined,
-});
+const config = baked ?? configFromScriptUrl(self.location.href);
+if (config === undefined) refuseWithoutConfig();
+else createAuthProxy(config, { takeControl: true, allowCrossOriginApi: baked !== undefined, staticRoutes: true });

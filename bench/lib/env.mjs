@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tools/chromium.mjs';
 import { BARE_WORKER_FILE } from './build-bare-worker.mjs';
 import { SNAPSHOT_DIR } from './snapshot.mjs';
 
@@ -19,6 +19,9 @@ const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** Script paths of the two workers, as served by the bench server. */
 export const PROXY_WORKER_PATH = '/auth-proxy-sw.js';
 export const BARE_WORKER_PATH = '/bench-sw.js';
+
+/** The app-page benchmark's generated pages, with their bundled scripts and subresources (gitignored). */
+export const APP_PAGES = { prefix: '/bench-app-page/', dir: path.join(BENCH_DIR, '.build', 'app') };
 
 /**
  * Playwright turns on DevTools network inspection in every service worker so tests can see
@@ -37,8 +40,8 @@ export function launchBrowser() {
 
 /**
  * The reference server, in-process (so counters and knobs are read directly), also serving
- * the bench harness, the bare worker, and the library from the run's snapshot of dist/ (see
- * snapshot.mjs) at the paths the server normally serves dist/ at. Access tokens live 300 s
+ * the bench harness, the app page, the bare worker, and the library from the run's snapshot of
+ * dist/ (see snapshot.mjs) at the paths the server normally serves dist/ at. Access tokens live 300 s
  * unless a bench says otherwise.
  * @returns {Promise<Server>}
  */
@@ -53,6 +56,8 @@ export function startBenchServer() {
       [PROXY_WORKER_PATH]: path.join(SNAPSHOT_DIR, 'auth-proxy-sw.js'),
       '/sw-auth-proxy.js': path.join(SNAPSHOT_DIR, 'sw-auth-proxy.browser.js'),
     },
+    // The bundle's chunks, from the snapshot too (the server would otherwise serve them from dist/).
+    staticDirs: [APP_PAGES, { prefix: '/', dir: SNAPSHOT_DIR }],
   });
 }
 

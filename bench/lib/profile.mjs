@@ -4,7 +4,7 @@ import path from 'node:path';
 import { attachToServiceWorker, BARE_WORKER_PATH, newContexts, openBenchPage, PROXY_WORKER_PATH } from './env.mjs';
 import { BARE_WORKER_FILE } from './build-bare-worker.mjs';
 import { SNAPSHOT_DIR } from './snapshot.mjs';
-import { decodeSourceMap, sourceAt, sourceGroup } from './sourcemap.mjs';
+import { decodeSourceMap, sourceAt, sourceGroup } from '../../tools/sourcemap.mjs';
 import { rotate, round } from './stats.mjs';
 
 /** @typedef {import('./env.mjs').Browser} Browser */
@@ -82,7 +82,7 @@ export async function runProfile({ browser, server, requests, rounds, warmup }) 
 /**
  * Main-thread microseconds by source group.
  * @param {Profile} profile
- * @param {import('./sourcemap.mjs').DecodedMap} map the worker bundle's source map
+ * @param {import('../../tools/sourcemap.mjs').DecodedMap} map the worker bundle's source map
  * @returns {Map<string, number>}
  */
 function attribute(profile, map) {

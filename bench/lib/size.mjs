@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { bytesBySource, decodeSourceMap, sourceGroup } from './sourcemap.mjs';
+import { bytesBySource, decodeSourceMap, sourceGroup } from '../../tools/sourcemap.mjs';
 import { BARE_WORKER_FILE } from './build-bare-worker.mjs';
 import { localImports, SNAPSHOT_DIR } from './snapshot.mjs';
 

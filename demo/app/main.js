@@ -170,6 +170,11 @@ function noteItem(note) {
   return item;
 }
 
+// Notes are app data, not session state: the app tells its other tabs itself, the same way
+// the library tells them about the session (BroadcastChannel), so every tab follows here too.
+const notesChannel = new BroadcastChannel('demo-notes');
+notesChannel.addEventListener('message', (event) => $('notes').prepend(noteItem(event.data)));
+
 $('note-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = $('note-text').value.trim();
@@ -182,7 +187,9 @@ $('note-form').addEventListener('submit', async (event) => {
   log('api', `POST /api/notes → ${response.status}`);
   if (!response.ok) return toast(`Could not save the note (${response.status})`, 'error');
   $('note-text').value = '';
-  $('notes').prepend(noteItem((await response.json()).note));
+  const { note } = await response.json();
+  $('notes').prepend(noteItem(note));
+  notesChannel.postMessage(note);
 });
 
 // ---- chat over AuthSocket ----------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The PWA example's page. Its worker (/pwa/sw.js) is the app's own — Workbox precaching and an
 // offline page — with sw-auth-proxy composed into it, so registerAuthProxy gets no config.
 // Bundled by build.mjs; in an app: import { registerAuthProxy } from 'sw-auth-proxy'.
-import { registerAuthProxy } from '../../src/index.ts';
+import { registerAuthProxy } from '../../src/page/index.ts';
 
 const $ = (id) => document.getElementById(id);
 

@@ -16,6 +16,7 @@
  * @property {number} refreshCalls every refresh attempt, counted on arrival
  * @property {number} refreshSuccess refreshes that returned new tokens
  * @property {number} reuseDetections rotated refresh tokens presented again (RFC 9700 §4.14.2)
+ * @property {number} reuseGraceAccepted just-rotated refresh tokens presented again within knobs.reuseGrace, answered instead of revoking
  * @property {number} unauthorizedSent 401s sent by protected resources
  * @property {number} loginCalls
  * @property {number} revocations families or access tokens revoked at the client's request
@@ -42,6 +43,7 @@ const NUMERIC_COUNTERS = [
   'refreshCalls',
   'refreshSuccess',
   'reuseDetections',
+  'reuseGraceAccepted',
   'unauthorizedSent',
   'loginCalls',
   'revocations',
@@ -67,6 +69,7 @@ export function createCounters() {
     refreshCalls: 0,
     refreshSuccess: 0,
     reuseDetections: 0,
+    reuseGraceAccepted: 0,
     unauthorizedSent: 0,
     loginCalls: 0,
     revocations: 0,

@@ -47,10 +47,16 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
   if (record.clientId !== clientId) {
     return { ok: false, error: 'invalid_grant', description: 'refresh token was issued to another client' };
   }
-  if (record.used) {
+  if (record.used && !withinReuseGrace(ctx, record)) {
     ctx.counters.reuseDetections++;
     ctx.sessions.revokeFamily(record.family);
     return { ok: false, error: 'invalid_grant', description: 'refresh token was already used; session revoked' };
+  }
+  if (record.used) {
+    // RFC 9700 §4.14.2 leaves room for a grace period: the client most likely never received
+    // the answer to its rotation. The successor it never saw is spent, so only one pair lives on.
+    ctx.counters.reuseGraceAccepted++;
+    if (record.successor !== undefined) record.successor.used = true;
   }
   if (!ctx.sessions.isActive(record.family)) {
     return { ok: false, error: 'invalid_grant', description: 'session has been revoked' };
@@ -67,7 +73,10 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
   // RFC 6749 §6: the server MAY issue a new refresh token. With the
   // 'no-refresh-token' shape it does not rotate, so the presented token stays valid.
   const rotate = ctx.knobs.tokenShape !== 'no-refresh-token';
-  if (rotate) record.used = true;
+  if (rotate) {
+    record.used = true;
+    record.usedAt = ctx.clock.nowMs();
+  }
   const tokens = await issueTokens(ctx, {
     sub: record.sub,
     clientId,
@@ -78,8 +87,20 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
     accessScope,
     keepRefreshToken: rotate ? undefined : refreshToken,
   });
+  if (rotate) record.successor = ctx.sessions.findRefreshToken(tokens.refresh_token);
   ctx.counters.refreshSuccess++;
   return { ok: true, tokens };
+}
+
+/**
+ * @param {ServerContext} ctx
+ * @param {import('./sessions.js').RefreshRecord} record
+ * @returns {boolean} true when `record` was rotated less than knobs.reuseGrace seconds ago and its successor is unused
+ */
+function withinReuseGrace(ctx, record) {
+  if (ctx.knobs.reuseGrace === 0 || record.usedAt === undefined) return false;
+  if (record.successor?.used) return false;
+  return ctx.clock.nowMs() - record.usedAt <= ctx.knobs.reuseGrace * 1000;
 }
 
 /**

@@ -28,6 +28,7 @@ export { applyRefreshKnob, releaseHeldRefreshes } from './refresh-knob.js';
  * @property {number} accessTtl lifetime in seconds of access tokens issued from now on
  * @property {RefreshMode} refresh behaviour of every refresh endpoint
  * @property {number} retryAfter Retry-After seconds sent by the error503 and error429 refresh modes
+ * @property {number} reuseGrace seconds during which a just-rotated refresh token may be presented again (its answer was lost) without revoking the session; 0 (default) is strict reuse detection
  * @property {TokenShape} tokenShape how every token response is distorted on the wire
  * @property {string[]} unauthorizedPaths resource pathnames that answer 401 invalid_token to any token
  * @property {string[]} stepUpPaths resource pathnames that answer 401 insufficient_user_authentication (RFC 9470)
@@ -64,6 +65,7 @@ export function createKnobs(accessTtl) {
     accessTtl,
     refresh: 'ok',
     retryAfter: DEFAULT_RETRY_AFTER,
+    reuseGrace: 0,
     tokenShape: 'normal',
     unauthorizedPaths: [],
     stepUpPaths: [],
@@ -128,6 +130,10 @@ export function applyKnobPatch(knobs, patch) {
         // RFC 9110 §10.2.3: delay-seconds is a non-negative integer.
         if (!isTtl(value)) return 'retryAfter must be a non-negative integer';
         update.retryAfter = value;
+        break;
+      case 'reuseGrace':
+        if (!isTtl(value)) return 'reuseGrace must be a non-negative integer';
+        update.reuseGrace = value;
         break;
       case 'tokenShape':
         if (!isTokenShape(value)) return `tokenShape must be one of ${TOKEN_SHAPES.join(', ')}`;

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { authenticate } from './bearer.js';
 import { readBody, sendJson, sendMethodNotAllowed, sendNotFound } from './http-util.js';
+import { MEDIA_PREFIX, handleMedia } from './media.js';
 import { applyResourceFault } from './resource-faults.js';
 
 /**
@@ -22,6 +23,12 @@ const READ_METHODS = ['GET', 'HEAD'];
 /** The library replays any method with a body, so echo accepts them all. */
 const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
 
+/** `/api/method/<NAME>` answers any method, so tests can count each method on its own path. */
+const METHOD_PREFIX = '/api/method/';
+
+/** Redirect statuses `/api/redirect` may answer with (RFC 9110 §15.4). */
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
 /**
  * @param {ServerContext} ctx
  * @param {IncomingMessage} req
@@ -29,6 +36,9 @@ const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
  * @param {string} pathname
  */
 export async function handleProtected(ctx, req, res, pathname) {
+  // Before authentication: a redirect hop must work with and without a token (the browser
+  // removes Authorization when a redirect leaves the origin).
+  if (pathname === '/api/redirect' && ctx.testHooks) return redirect(req, res);
   const method = req.method ?? 'GET';
   // Read before authenticating, so that the body of a request refused with 401 is on
   // record too: a test then compares it with the body of its replay.
@@ -37,6 +47,8 @@ export async function handleProtected(ctx, req, res, pathname) {
   if (claims === null) return;
   if (applyResourceFault(ctx, res, pathname)) return;
 
+  if (pathname.startsWith(METHOD_PREFIX)) return sendJson(res, 200, { method });
+  if (pathname.startsWith(MEDIA_PREFIX)) return handleMedia(req, res, pathname);
   switch (pathname) {
     case '/api/me':
       if (!READ_METHODS.includes(method)) return sendMethodNotAllowed(res, READ_METHODS);
@@ -69,4 +81,21 @@ async function readEcho(ctx, req) {
   const key = `${echoed.sha256} ${echoed.length} ${echoed.contentType}`;
   ctx.counters.echoBodies[key] = (ctx.counters.echoBodies[key] ?? 0) + 1;
   return echoed;
+}
+
+/**
+ * Test hooks only: `?to=<URL>&status=<3xx>` (default 307, which keeps the method and body)
+ * redirects anywhere, so tests can send a request from one origin to another.
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ */
+function redirect(req, res) {
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const to = query.get('to');
+  const status = Number(query.get('status') ?? 307);
+  if (to === null || !REDIRECT_STATUSES.includes(status)) {
+    return sendJson(res, 400, { error: 'invalid_request', error_description: 'needs ?to=<URL> and an optional 3xx status' });
+  }
+  res.writeHead(status, { Location: to, 'Cache-Control': 'no-store' });
+  res.end();
 }

@@ -27,7 +27,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * sourceMappingURL comment points, for debugging in the browser.
  * @type {Readonly<Record<string, string>>}
  */
-const DEFAULT_STATIC = {
+export const DEFAULT_STATIC = {
   '/auth-proxy-sw.js': path.join(REPO_ROOT, 'dist', 'auth-proxy-sw.js'),
   '/auth-proxy-sw.js.map': path.join(REPO_ROOT, 'dist', 'auth-proxy-sw.js.map'),
   '/sw-auth-proxy.js': path.join(REPO_ROOT, 'dist', 'sw-auth-proxy.browser.js'),

@@ -20,6 +20,8 @@ import { randomId, sha256 } from './random.js';
  * @property {string} clientId client the token was issued to
  * @property {string[]} scope scope granted to the family
  * @property {boolean} used set once the token has been rotated
+ * @property {number} [usedAt] server-clock milliseconds of the rotation
+ * @property {RefreshRecord} [successor] the token it was rotated to (a reference, never the token)
  * @property {number} expiresAt server-clock milliseconds
  */
 

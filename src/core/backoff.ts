@@ -16,7 +16,7 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
   return Math.max(jittered, retryAfterMs ?? 0);
 }
 
-/** `Retry-After` (RFC 9110 §10.2.3) as ms from `now`: delay-seconds or an HTTP-date. */
+/** `Retry-After` ([RFC 9110 §10.2.3](https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3)) as ms from `now`: delay-seconds or an HTTP-date. */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (value === null) return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;

@@ -1,25 +1,7 @@
 import type { AuthEngine } from './engine.js';
-import { AuthProxyError, ConfigError, LoginError, TokenResponseError, type SerializedAuthProxyError } from './errors.js';
+import { AuthProxyError, ConfigError, LoginError, TokenResponseError } from './errors.js';
 import { readOAuthError } from './oauth-error.js';
-import type { StateMessage } from './session-state.js';
-
-/** A login body: JSON by default; `form` sends application/x-www-form-urlencoded (OAuth password grant). */
-export type LoginBody = { json: unknown } | { form: string };
-
-/** Every control call answers with the state after it, and an error if it failed. */
-export interface ControlResult extends StateMessage {
-  error: SerializedAuthProxyError | null;
-  token?: string;
-}
-
-/** The surface the worker exposes to pages over comlink. Plain data in and out. */
-export interface ControlApi {
-  snapshot(): Promise<ControlResult>;
-  login(body: LoginBody): Promise<ControlResult>;
-  logout(): Promise<ControlResult>;
-  refresh(): Promise<ControlResult>;
-  accessToken(): Promise<ControlResult>;
-}
+import type { ControlApi, ControlResult, LoginBody } from './protocol.js';
 
 export function createControlApi(engine: AuthEngine, fetch: (request: Request) => Promise<Response>): ControlApi {
   const answer = async (error: unknown, token?: string): Promise<ControlResult> => {
@@ -40,9 +22,9 @@ export function createControlApi(engine: AuthEngine, fetch: (request: Request) =
     snapshot: () => answer(null),
     login: (body) => attempt(() => login(engine, fetch, body)),
     logout: () => attempt(() => engine.logout()),
-    refresh: () =>
+    refresh: (seen) =>
       attempt(async () => {
-        const result = await engine.refresh();
+        const result = await engine.refresh(seen);
         if (!result.ok) throw result.error;
       }),
     accessToken: async () => {
@@ -55,10 +37,13 @@ export function createControlApi(engine: AuthEngine, fetch: (request: Request) =
   };
 }
 
-/** POSTs the credentials to the first capture endpoint; the engine keeps the tokens. */
+/** POSTs the credentials to the first `body` capture endpoint; the engine keeps the tokens. */
 async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Response>, body: LoginBody): Promise<void> {
-  const url = engine.config.capture[0];
-  if (url === undefined) throw new ConfigError('login needs config.capture to name the login endpoint');
+  const entry = engine.config.capture.find((capture) => capture.from === 'body');
+  if (entry === undefined) {
+    throw new ConfigError('invalid_config', 'login needs config.capture to name the login endpoint (a URL string or from: "body")');
+  }
+  const { url, tokenResponse } = entry;
   const request =
     'form' in body
       ? new Request(url, { method: 'POST', body: new URLSearchParams(body.form), headers: { Accept: 'application/json' } })
@@ -68,13 +53,17 @@ async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Re
           headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
         });
   const response = await fetch(request);
-  const { captured, error } = await engine.captureTokenResponse(response);
+  const { captured, error } = await engine.captureTokenResponse(response, tokenResponse);
   if (captured) return;
   if (error !== undefined) throw error;
   if (response.ok)
-    throw new TokenResponseError(`login endpoint answered ${response.status} without a token response (RFC 6749 §5.1: no access_token)`, {
-      status: response.status,
-    });
+    throw new TokenResponseError(
+      'invalid_token_response',
+      `login endpoint answered ${response.status} without a token response (no ${tokenResponse.accessToken})`,
+      {
+        status: response.status,
+      },
+    );
   const oauthError = (await readOAuthError(response)) ?? undefined;
   const status = response.status;
   const named = oauthError === undefined ? '' : ` ${oauthError}`;

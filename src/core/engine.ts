@@ -6,8 +6,10 @@ import { isDueForRefresh } from './expiry.js';
 import type { RefreshLock } from './lock.js';
 import { classifyRefreshFailure, classifyRefreshResponse, type RefreshOutcome } from './refresh-outcome.js';
 import { buildRefreshRequest, buildRevocationRequest } from './refresh-request.js';
-import { deriveState, STATE_MESSAGE, type SessionEvent, type SessionState, type StateMessage } from './session-state.js';
+import { STATE_MESSAGE, type StateMessage } from './protocol.js';
+import { deriveState, type SessionEvent, type SessionState } from './session-state.js';
 import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse, type TokenSet } from './token-response.js';
+import type { TokenMapping } from './token-mapping.js';
 import type { TokenVault, VaultRecord } from './vault.js';
 
 /** Everything the engine needs from its host; nothing is reached globally. */
@@ -27,9 +29,44 @@ export interface EngineHost {
 }
 
 export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error: AuthProxyError };
-type RefreshReason = 'due' | 'rejected-token' | 'forced';
 
-/** At most this many refreshes caused by 401s per window; past it, 401s pass through. */
+/** The last refresh failure: when a retry may start, and when the server said it may (`Retry-After`). */
+interface Failure {
+  error: AuthProxyError;
+  unavailable: boolean;
+  attempt: number;
+  retryAt: number;
+  serverRetryAt: number;
+  /** When it happened. */
+  at: number;
+}
+
+/**
+ * A refresh rejected while an earlier refresh's answer never arrived: most likely the server
+ * rotated the refresh token then (the answer died with the worker or the connection) and now
+ * treats the old one as reused ([RFC 9700 §4.14.2](https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2)).
+ * No client can recover an answer it never received; it can say so instead of a plain invalid_grant.
+ */
+function explainLostResponse(outcome: RefreshOutcome): RefreshOutcome {
+  if (outcome.kind !== 'rejected') return outcome;
+  const { error } = outcome;
+  const details = {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.oauthError === undefined ? {} : { oauthError: error.oauthError }),
+  };
+  const message = `${error.message}, after an earlier refresh's answer was lost (the worker stopped or the connection dropped after sending it): the server probably rotated the refresh token then and now sees it reused; a short reuse grace period at the server prevents this`;
+  return { kind: 'rejected', error: new RefreshError('refresh_response_lost', message, details) };
+}
+
+function notAuthenticated(): NotAuthenticatedError {
+  return new NotAuthenticatedError('not_authenticated', 'There is no session: log in first.');
+}
+
+/**
+ * The circuit breaker: after this many futile refreshes in a window — a refreshed token the
+ * API rejected before it ever accepted it — 401s pass through without a refresh. Successful
+ * recoveries (revoked, refreshed, accepted again) never count, however many there are.
+ */
 const BREAKER = { limit: 3, windowMs: 60_000 };
 
 /**
@@ -41,8 +78,11 @@ export class AuthEngine {
   #record: VaultRecord | null = null;
   #inFlight: Promise<RefreshResult> | null = null;
   #refreshing = false;
-  #failure: { error: AuthProxyError; unavailable: boolean; attempt: number; retryAt: number } | null = null;
-  #rejectionRefreshes: number[] = [];
+  #failure: Failure | null = null;
+  /** When futile refreshes happened (newest last), for the breaker. */
+  #futileRefreshes: number[] = [];
+  /** The access token of the last refresh, until the API accepts or rejects it. */
+  #unproven: string | null = null;
   #revision = 0;
   #lastPublished: StateMessage | null = null;
 
@@ -75,8 +115,8 @@ export class AuthEngine {
   async tokenForRequest(): Promise<string | null> {
     const { tokens } = await this.#current();
     if (tokens === null) return null;
-    if (!this.#isDue(tokens) || this.#holdsOff()) return tokens.accessToken;
-    const result = await this.refreshTokens(tokens, 'due');
+    if (!this.#isDue(tokens) || this.#holdsOff(this.#isExpired(tokens))) return tokens.accessToken;
+    const result = await this.#refreshTokens(tokens);
     return result.ok ? result.tokens.accessToken : ((await this.#current()).tokens?.accessToken ?? null);
   }
 
@@ -84,54 +124,85 @@ export class AuthEngine {
    * After a 401 to a request sent with `rejected`: the token to replay with, or null to let
    * the 401 through. Reuses a refresh that happened since the request was sent.
    */
-  async tokenAfterRejection(rejected: string): Promise<string | null> {
+  async tokenAfterRejection(rejected: string, sentAt = Number.NEGATIVE_INFINITY): Promise<string | null> {
+    this.tokenVerdict(rejected, false);
     const { tokens } = await this.#current();
     if (tokens === null) return null;
     if (tokens.accessToken !== rejected) return tokens.accessToken;
-    if (this.#holdsOff() || this.#breakerOpen()) return null;
-    const result = await this.refreshTokens(tokens, 'rejected-token');
+    // A refresh that already failed since this request was sent would fail again now (one in
+    // flight started after that failure, so it is still worth joining).
+    const failedSince = this.#failure !== null && this.#failure.at >= sentAt && this.#inFlight === null;
+    if (failedSince || this.#holdsOff(true) || this.#breakerOpen()) return null;
+    const result = await this.#refreshTokens(tokens, { afterRejection: true });
     return result.ok ? result.tokens.accessToken : null;
+  }
+  /**
+   * What the API said to a request sent with `token` (accepted, or rejected as invalid): a
+   * refreshed token rejected before it was ever accepted makes that refresh futile, which the
+   * circuit breaker counts. Synchronous and cheap: the pipeline reports every API response.
+   */
+  tokenVerdict(token: string, accepted: boolean): void {
+    if (token !== this.#unproven) return;
+    this.#unproven = null;
+    if (accepted) return;
+    this.#futileRefreshes.push(this.#host.now());
+    this.#host.log?.('circuit breaker: a refreshed token was rejected before it was ever accepted');
+  }
+
+  /** When the cached access token expires (local ms), or null. */
+  expiresAt(): number | null {
+    return this.#record?.tokens?.expiresAt ?? null;
   }
 
   /** A valid access token for the app, refreshing if due. Throws when there is none. */
   async accessToken(): Promise<string> {
     const { tokens } = await this.#current();
-    if (tokens === null) throw new NotAuthenticatedError();
+    if (tokens === null) throw notAuthenticated();
     if (!this.#isDue(tokens)) return tokens.accessToken;
-    const failure = this.#holdsOff() ? this.#failure : null;
-    const result = failure === null ? await this.refreshTokens(tokens, 'due') : { ok: false as const, error: failure.error };
+    const failure = this.#holdsOff(this.#isExpired(tokens)) ? this.#failure : null;
+    const result = failure === null ? await this.#refreshTokens(tokens) : { ok: false as const, error: failure.error };
     if (result.ok) return result.tokens.accessToken;
     // Refresh failed but the token has not expired yet: it is still valid to use.
     if (tokens.expiresAt !== null && tokens.expiresAt > this.#host.now()) return tokens.accessToken;
     throw result.error;
   }
 
-  /** A forced refresh (the app asked), ignoring backoff. */
-  async refresh(): Promise<RefreshResult> {
+  /**
+   * A forced refresh (the app asked), ignoring backoff. `seen` is what the caller knew: when
+   * the stored tokens already differ from it, a refresh happened since (another tab, or this
+   * very call delivered again after a worker restart) and spending the refresh token again
+   * would only rotate it twice.
+   */
+  async refresh(seen?: { tokens: number | null }): Promise<RefreshResult> {
+    this.forget();
     const { tokens } = await this.#current();
-    if (tokens === null) return { ok: false, error: new NotAuthenticatedError() };
-    return this.refreshTokens(tokens, 'forced');
+    if (tokens === null) return { ok: false, error: notAuthenticated() };
+    if (seen !== undefined && seen.tokens !== (tokens.receivedAt ?? null)) return { ok: true, tokens };
+    return this.#refreshTokens(tokens);
   }
 
   /**
    * Single flight: every caller in this context shares one refresh, which runs inside the
    * cross-context lock so two worker versions cannot both spend the same refresh token.
    */
-  refreshTokens(stale: TokenSet, reason: RefreshReason): Promise<RefreshResult> {
+  #refreshTokens(stale: TokenSet, { afterRejection = false } = {}): Promise<RefreshResult> {
     this.#inFlight ??= this.#host.lock
-      .run(() => this.#refreshUnderLock(stale, reason))
+      .run(() => this.#refreshUnderLock(stale, afterRejection))
       .finally(() => {
         this.#inFlight = null;
       });
     return this.#inFlight;
   }
 
-  async #refreshUnderLock(stale: TokenSet, reason: RefreshReason): Promise<RefreshResult> {
+  async #refreshUnderLock(stale: TokenSet, afterRejection: boolean): Promise<RefreshResult> {
     // Re-read: whoever held the lock before us may have rotated the tokens already.
     this.forget();
     const before = await this.#current();
-    if (before.tokens === null) return { ok: false, error: new NotAuthenticatedError() };
-    if (before.tokens.accessToken !== stale.accessToken) return { ok: true, tokens: before.tokens };
+    if (before.tokens === null) return { ok: false, error: notAuthenticated() };
+    if (before.tokens.accessToken !== stale.accessToken) {
+      this.#host.log?.('refresh: another context already rotated the tokens; using them');
+      return { ok: true, tokens: before.tokens };
+    }
     const endpoint = this.#host.config.refresh;
     if (endpoint === null || (before.tokens.refreshToken === null && endpoint.format !== 'cookie')) {
       return {
@@ -139,30 +210,40 @@ export class AuthEngine {
         error: new RefreshError('refresh_rejected', 'no refresh endpoint or refresh token: the session cannot be extended'),
       };
     }
-    if (reason === 'rejected-token') this.#rejectionRefreshes.push(this.#host.now());
-    this.#setRefreshing(true, before);
-    const outcome = await this.#requestRefresh(endpoint, before.tokens);
+    this.#startRefreshing(before);
+    this.#host.log?.(`refresh: started${afterRejection ? ' (after a 401)' : ''}`);
+    // Recorded before sending, so a restarted worker knows its refresh token may be spent.
+    const lostBefore = (before.refreshSentAt ?? null) !== null;
+    await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, refreshSentAt: this.#host.now() }));
+    const { outcome, answered } = await this.#requestRefresh(endpoint, before.tokens);
     this.#refreshing = false;
-    return this.#applyOutcome(outcome, before);
+    return this.#applyOutcome(lostBefore ? explainLostResponse(outcome) : outcome, before, answered);
   }
 
-  async #requestRefresh(endpoint: NonNullable<ResolvedConfig['refresh']>, tokens: TokenSet): Promise<RefreshOutcome> {
+  async #requestRefresh(
+    endpoint: NonNullable<ResolvedConfig['refresh']>,
+    tokens: TokenSet,
+  ): Promise<{ outcome: RefreshOutcome; answered: boolean }> {
     const signal = this.#host.timeout(endpoint.timeoutMs);
+    let response: Response;
     try {
-      const response = await this.#host.fetch(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal));
-      return await classifyRefreshResponse(response, this.#host.now());
+      response = await this.#host.fetch(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal));
     } catch (cause) {
-      return classifyRefreshFailure(cause, signal.aborted);
+      return { outcome: classifyRefreshFailure(cause, signal.aborted), answered: false };
     }
+    return { outcome: await classifyRefreshResponse(response, this.#host.now(), this.#host.config.tokenResponse), answered: true };
   }
 
-  async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord): Promise<RefreshResult> {
+  async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord, answered: boolean): Promise<RefreshResult> {
     const previous = before.tokens as TokenSet;
     if (outcome.kind === 'success') {
       const tokens = mergeRotatedTokens(previous, outcome.tokens);
-      if (!(await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens })))) return this.#sessionChanged();
+      const stored = await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, tokens, refreshSentAt: null }));
+      if (!stored) return this.#sessionChanged();
       const wasUnavailable = this.#failure?.unavailable ?? false;
       this.#failure = null;
+      this.#unproven = tokens.accessToken;
+      this.#host.log?.(`refresh: succeeded${tokens.refreshToken === previous.refreshToken ? '' : ', refresh token rotated'}`);
       this.#publish({ type: 'refreshed' }, ...(wasUnavailable ? [{ type: 'online' } as const] : []));
       return { ok: true, tokens };
     }
@@ -170,15 +251,17 @@ export class AuthEngine {
     this.#host.log?.(`refresh failed: ${error.code}: ${error.message}`);
     if (outcome.kind === 'rejected') {
       if (!(await this.#writeIfSameEpoch(before.epoch, endSession('expired')))) return this.#sessionChanged();
-      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
-      this.#rejectionRefreshes = [];
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
+      this.#resetBreaker();
       this.#publish({ type: 'refresh-failed', kind: 'rejected', error: error.toJSON() }, { type: 'expired', error: error.toJSON() });
       return { ok: false, error };
     }
+    // An answer that is not a success means nothing was rotated; without an answer, nobody knows.
+    if (answered) await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, refreshSentAt: null }));
     // A failure from before a logout/login says nothing about the session we have now.
     if ((await this.#host.vault.read()).epoch !== before.epoch) return this.#sessionChanged();
     const wasUnavailable = this.#failure?.unavailable ?? false;
-    const unavailable = outcome.kind === 'transient';
+    const unavailable = outcome.kind === 'unavailable';
     const attempt = (this.#failure?.attempt ?? -1) + 1;
     const delay = backoffDelay(
       attempt,
@@ -186,35 +269,56 @@ export class AuthEngine {
       this.#host.random,
       unavailable ? outcome.retryAfterMs : null,
     );
-    this.#failure = { error, unavailable, attempt, retryAt: this.#host.now() + delay };
+    const serverDelay = unavailable ? (outcome.retryAfterMs ?? 0) : 0;
+    const at = this.#host.now();
+    this.#failure = { error, unavailable, attempt, retryAt: at + delay, serverRetryAt: at + serverDelay, at };
     const failed: SessionEvent = { type: 'refresh-failed', kind: unavailable ? 'network' : 'config', error: error.toJSON() };
     this.#publish(failed, ...(unavailable && !wasUnavailable ? [{ type: 'offline', error: error.toJSON() } as const] : []));
     return { ok: false, error };
   }
 
   /**
-   * Stores the tokens of a captured RFC 6749 §5.1 response (a login or code exchange) as a
-   * new session and returns the page's copy without `refresh_token`. Other responses pass.
+   * Stores the tokens of a captured token response (a login or code exchange;
+   * [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) or where `mapping` says)
+   * as a new session and returns the page's copy without the refresh token. Other responses pass.
    */
-  async captureTokenResponse(response: Response): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
+  async captureTokenResponse(
+    response: Response,
+    mapping: TokenMapping = this.#host.config.tokenResponse,
+  ): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
     const body = response.ok ? await readJsonObject(response) : null;
-    if (body === null || !looksLikeTokenResponse(body)) return { response, captured: false };
-    const visible = withoutRefreshToken(response, body);
+    if (body === null || !looksLikeTokenResponse(body, mapping)) return { response, captured: false };
+    const visible = withoutRefreshToken(response, body, mapping);
+    const error = await this.#storeCaptured(body, mapping, response.headers.get('date'));
+    return error === null ? { response: visible, captured: true } : { response: visible, captured: false, error };
+  }
+
+  /**
+   * Stores tokens captured outside a response — from a callback URL — as a new session.
+   * Resolves to the reason when they are unusable (the session is then left as it was).
+   */
+  captureTokens(body: Record<string, unknown>, mapping: TokenMapping): Promise<AuthProxyError | null> {
+    return this.#storeCaptured(body, mapping, null);
+  }
+
+  /** Parses and stores captured tokens as a new session; the parse error when they are unusable. */
+  async #storeCaptured(body: unknown, mapping: TokenMapping, dateHeader: string | null): Promise<AuthProxyError | null> {
     let tokens: TokenSet;
     try {
-      tokens = parseTokenResponse(body, this.#host.now(), response.headers.get('date'));
+      tokens = parseTokenResponse(body, this.#host.now(), dateHeader, { mapping });
     } catch (error) {
       if (!(error instanceof AuthProxyError)) throw error;
       this.#host.log?.(`captured response rejected: ${error.message}`);
-      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0 };
+      this.#failure = { error, unavailable: false, attempt: 0, retryAt: 0, serverRetryAt: 0, at: this.#host.now() };
       this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
-      return { response: visible, captured: false, error };
+      return error;
     }
     this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
     this.#failure = null;
-    this.#rejectionRefreshes = [];
+    this.#resetBreaker();
+    this.#host.log?.('capture: token response stored; the page gets it without the refresh token');
     this.#publish({ type: 'session-created' });
-    return { response: visible, captured: true };
+    return null;
   }
 
   /** Ends the session here first, then revokes at the server; revocation failures never block logout. */
@@ -222,6 +326,8 @@ export class AuthEngine {
     const { tokens } = await this.#current();
     this.#record = await this.#host.vault.update(endSession(null));
     this.#failure = null;
+    this.#resetBreaker();
+    this.#host.log?.(`logout: session ended${tokens !== null && this.#host.config.logout !== null ? '; revoking at the server' : ''}`);
     this.#publish({ type: 'logged-out' });
     if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout.url, tokens);
     return this.state();
@@ -245,7 +351,7 @@ export class AuthEngine {
     return this.#record;
   }
 
-  /** Writes only if no login/logout/expiry happened since `epoch` was read (DESIGN.md §4 stale writes). */
+  /** Writes only if no login/logout/expiry happened since `epoch` was read (stale writes, docs/ARCHITECTURE.md). */
   async #writeIfSameEpoch(epoch: number, change: (current: VaultRecord) => VaultRecord): Promise<boolean> {
     let applied = false;
     this.#record = await this.#host.vault.update((current) => {
@@ -270,9 +376,20 @@ export class AuthEngine {
   /**
    * True when no refresh should start now (backoff after a failure) and none is running to
    * join: a refresh already in flight — e.g. the page's `online` nudge — is always worth waiting for.
+   * Backoff spares the endpoint refreshes that can wait (a token that is still valid). A request
+   * whose token is expired or was just rejected (`needed`) would otherwise reach the app as a
+   * 401, and after a long outage the backoff outgrows the token's lifetime: such a request tries
+   * at once while the endpoint is only unavailable, unless the server asked for a delay
+   * (`Retry-After`). Single flight still bounds the rate to one refresh at a time.
    */
-  #holdsOff(): boolean {
-    return this.#inFlight === null && this.#inBackoff();
+  #holdsOff(needed = false): boolean {
+    if (this.#inFlight !== null || !this.#inBackoff()) return false;
+    const failure = this.#failure as Failure;
+    return !(needed && failure.unavailable && this.#host.now() >= failure.serverRetryAt);
+  }
+
+  #isExpired(tokens: TokenSet): boolean {
+    return tokens.expiresAt !== null && tokens.expiresAt <= this.#host.now();
   }
 
   #inBackoff(): boolean {
@@ -281,12 +398,18 @@ export class AuthEngine {
 
   #breakerOpen(): boolean {
     const since = this.#host.now() - BREAKER.windowMs;
-    this.#rejectionRefreshes = this.#rejectionRefreshes.filter((at) => at > since);
-    return this.#rejectionRefreshes.length >= BREAKER.limit;
+    this.#futileRefreshes = this.#futileRefreshes.filter((at) => at > since);
+    return this.#futileRefreshes.length >= BREAKER.limit;
   }
 
-  #setRefreshing(refreshing: boolean, record: VaultRecord): void {
-    this.#refreshing = refreshing;
+  /** A new or ended session starts with a closed breaker. */
+  #resetBreaker(): void {
+    this.#futileRefreshes = [];
+    this.#unproven = null;
+  }
+
+  #startRefreshing(record: VaultRecord): void {
+    this.#refreshing = true;
     this.#send(this.#message(record, { type: 'refreshing' }));
   }
 
@@ -297,7 +420,7 @@ export class AuthEngine {
 
   #message(record: VaultRecord, event: SessionEvent): StateMessage {
     this.#revision = Math.max(this.#revision + 1, this.#host.now());
-    return { type: STATE_MESSAGE, revision: this.#revision, state: this.#derive(record), event };
+    return { type: STATE_MESSAGE, revision: this.#revision, state: this.#derive(record), event, tokens: record.tokens?.receivedAt ?? null };
   }
 
   #publish(...events: SessionEvent[]): void {

@@ -1,6 +1,8 @@
 /**
- * Typed errors. Every error has a stable `code`; messages name what was wrong and
- * never contain a token (callers pass descriptions, not values).
+ * Typed errors. Every error has a stable `code`; messages name what was wrong and never
+ * contain a token (callers pass descriptions, not values). Every class has the same
+ * constructor shape, `(code, message, details?)`, so a serialized error is rebuilt with one
+ * lookup by `name`.
  */
 
 export type AuthProxyErrorCode =
@@ -10,28 +12,40 @@ export type AuthProxyErrorCode =
   | 'refresh_rejected'
   | 'refresh_unavailable'
   | 'refresh_misconfigured'
+  | 'refresh_response_lost'
   | 'session_changed'
   | 'login_failed'
   | 'worker_unavailable';
+
+/** What an error may carry besides its code and message. */
+export interface ErrorDetails {
+  /** OAuth error code from the server ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2)), when there was one. */
+  oauthError?: string;
+  /** HTTP status of the response that caused the error, when there was one. */
+  status?: number;
+  /** The underlying reason (the browser's error), kept as `cause`. Not serialized. */
+  cause?: unknown;
+}
 
 /** Plain-data form of an error, safe to post between worker and page. */
 export interface SerializedAuthProxyError {
   name: string;
   code: AuthProxyErrorCode;
   message: string;
-  /** OAuth error code from the server (RFC 6749 §5.2), when there was one. */
+  /** OAuth error code from the server ([RFC 6749 §5.2](https://www.rfc-editor.org/rfc/rfc6749#section-5.2)), when there was one. */
   oauthError?: string;
   /** HTTP status of the response that caused the error, when there was one. */
   status?: number;
 }
 
 export class AuthProxyError extends Error {
+  // A literal, not `new.target.name`: minifiers rename classes, and `name` crosses the wire.
   override name = 'AuthProxyError';
   readonly code: AuthProxyErrorCode;
   readonly oauthError: string | undefined;
   readonly status: number | undefined;
 
-  constructor(code: AuthProxyErrorCode, message: string, details: { oauthError?: string; status?: number; cause?: unknown } = {}) {
+  constructor(code: AuthProxyErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.oauthError = details.oauthError;
@@ -46,20 +60,17 @@ export class AuthProxyError extends Error {
   }
 }
 
-/** The configuration passed to registerAuthProxy/createAuthProxy is unusable. */
+/** The configuration passed to registerAuthProxy/createAuthProxy is unusable (`invalid_config`). */
 export class ConfigError extends AuthProxyError {
   override name = 'ConfigError';
-  constructor(message: string) {
-    super('invalid_config', message);
-  }
 }
 
-/** A token endpoint answered 2xx with something that is not an RFC 6749 §5.1 token response. */
+/**
+ * A token endpoint answered 2xx with something that is not a token response
+ * ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)): `invalid_token_response`.
+ */
 export class TokenResponseError extends AuthProxyError {
   override name = 'TokenResponseError';
-  constructor(message: string, details: { status?: number; cause?: unknown } = {}) {
-    super('invalid_token_response', message, details);
-  }
 }
 
 /** A refresh did not produce tokens; `code` says whether the session ended or was kept. */
@@ -67,12 +78,9 @@ export class RefreshError extends AuthProxyError {
   override name = 'RefreshError';
 }
 
-/** There is no session (never logged in, logged out, or expired). */
+/** There is no session (never logged in, logged out, or expired): `not_authenticated`. */
 export class NotAuthenticatedError extends AuthProxyError {
   override name = 'NotAuthenticatedError';
-  constructor(message = 'There is no session: log in first.') {
-    super('not_authenticated', message);
-  }
 }
 
 /** The login endpoint refused the credentials or did not return tokens. */
@@ -80,36 +88,25 @@ export class LoginError extends AuthProxyError {
   override name = 'LoginError';
 }
 
-/** The page could not reach the service worker. */
+/** The page could not reach the service worker (`worker_unavailable`); `cause` is the browser's reason. */
 export class WorkerUnavailableError extends AuthProxyError {
   override name = 'WorkerUnavailableError';
-  constructor(message: string, cause?: unknown) {
-    super('worker_unavailable', message, { cause });
-  }
 }
 
-const classes: Record<
-  string,
-  new (
-    code: AuthProxyErrorCode,
-    message: string,
-    details?: { oauthError?: string; status?: number },
-  ) => AuthProxyError
-> = {
-  RefreshError,
-  LoginError,
+const CLASSES: Record<string, typeof AuthProxyError> = {
   AuthProxyError,
+  ConfigError,
+  TokenResponseError,
+  RefreshError,
+  NotAuthenticatedError,
+  LoginError,
+  WorkerUnavailableError,
 };
 
 /** Rebuilds a typed error on the page from its serialized form. */
 export function deserializeError(json: SerializedAuthProxyError): AuthProxyError {
-  const details: { oauthError?: string; status?: number } = {};
+  const details: ErrorDetails = {};
   if (json.oauthError !== undefined) details.oauthError = json.oauthError;
   if (json.status !== undefined) details.status = json.status;
-  let error: AuthProxyError;
-  if (json.code === 'invalid_config') error = new ConfigError(json.message);
-  else if (json.code === 'invalid_token_response') error = new TokenResponseError(json.message, details);
-  else if (json.code === 'not_authenticated') error = new NotAuthenticatedError(json.message);
-  else error = new (classes[json.name] ?? AuthProxyError)(json.code, json.message, details);
-  return error;
+  return new (CLASSES[json.name] ?? AuthProxyError)(json.code, json.message, details);
 }

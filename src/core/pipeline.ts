@@ -1,9 +1,27 @@
+import { matchesPrefix } from './prefix.js';
 import { isInvalidTokenChallenge } from './www-authenticate.js';
 
 /** Where the pipeline gets tokens; the AuthEngine in practice. */
 export interface TokenSource {
   tokenForRequest(): Promise<string | null>;
-  tokenAfterRejection(rejected: string): Promise<string | null>;
+  /** `sentAt`: when the rejected request was sent (so a refresh that failed since is not retried for it). */
+  tokenAfterRejection(rejected: string, sentAt?: number): Promise<string | null>;
+  /** When the token last handed out expires (local ms), for the debug log. */
+  expiresAt?(): number | null;
+  /** The API accepted (`true`) or rejected as invalid (`false`) a request sent with `token`. */
+  tokenVerdict(token: string, accepted: boolean): void;
+}
+
+/** What the pipeline sends with: tokens, the network, and how much body it may buffer for a replay. */
+export interface Pipeline {
+  tokens: TokenSource;
+  fetch: (request: Request) => Promise<Response>;
+  replayBodyLimit: number;
+  /** The debug log: one line per decision, never a token. */
+  log?: ((message: string) => void) | undefined;
+  now?: () => number;
+  /** The API prefixes: a response redirected outside them says nothing about the token. */
+  api: readonly string[];
 }
 
 /** A body too large (or unreadable) to keep for a replay: the request is sent once, as is. */
@@ -14,34 +32,78 @@ type BufferedBody = ArrayBuffer | null | typeof NOT_REPLAYABLE;
  * inject → send → on a 401 that blames the token, get a fresh one (shared refresh) →
  * replay once. Never more than one replay per request, so no loop is possible.
  */
-export async function sendWithToken(
-  request: Request,
-  tokens: TokenSource,
-  fetch: (request: Request) => Promise<Response>,
-  replayBodyLimit: number,
-): Promise<Response> {
+export async function sendWithToken(request: Request, pipeline: Pipeline): Promise<Response> {
+  const { tokens, fetch } = pipeline;
+  const log = (message: string): void => pipeline.log?.(`${request.method} ${new URL(request.url).pathname}: ${message}`);
   // Buffer before the first send: once sent, a streamed body is gone.
-  const body = await bufferBody(request, replayBodyLimit);
+  const body = await bufferBody(request, pipeline.replayBodyLimit);
+  const sentAt = pipeline.now?.() ?? Number.NEGATIVE_INFINITY;
   const token = await tokens.tokenForRequest();
-  if (token === null) return fetch(request);
+  if (token === null) {
+    log('no session, sent without a token');
+    return fetch(request);
+  }
+  if (pipeline.log !== undefined) log(`token added${expiresIn(pipeline)}`);
   const response = await fetch(withBearer(request, token, body));
-  if (!isInvalidTokenChallenge(response)) return response;
+  if (!fromApi(response, pipeline.api)) {
+    log(`redirected to ${new URL(response.url).origin}, outside the api prefixes: passed to the page as it is`);
+    return response;
+  }
+  if (!isInvalidTokenChallenge(response)) return report(tokens, token, response);
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
-  const fresh = await tokens.tokenAfterRejection(token);
-  if (fresh === null || fresh === token || body === NOT_REPLAYABLE) return response;
+  const fresh = await tokens.tokenAfterRejection(token, sentAt);
+  if (fresh === null || fresh === token) {
+    log('401 invalid_token → no fresh token; the 401 goes to the page');
+    return response;
+  }
+  if (body === NOT_REPLAYABLE) {
+    log(`401 invalid_token → refreshed; body over replayBodyLimit, not replayed`);
+    return response;
+  }
   await response.body?.cancel();
-  return fetch(withBearer(request, fresh, body));
+  log('401 invalid_token → refreshed → replayed');
+  const replayed = await fetch(withBearer(request, fresh, body));
+  return fromApi(replayed, pipeline.api) ? report(tokens, fresh, replayed) : replayed;
 }
 
-/** RFC 6750 §2.1: the token goes in the Authorization header, never the URL. */
+/**
+ * False for a response the browser fetched, after a redirect, from outside the API prefixes:
+ * the browser removes Authorization on a redirect to another origin, and a resource outside
+ * the prefixes is not the API, so its 401 is no reason to refresh or replay.
+ */
+function fromApi(response: Response, api: readonly string[]): boolean {
+  return !response.redirected || matchesPrefix(response.url, api);
+}
+
+/**
+ * Tells the token source what the API made of `token` (the circuit breaker counts refreshed
+ * tokens rejected before they were ever accepted): rejected on an invalid-token challenge,
+ * accepted on any other status below 500 but 401 (a 403 is a valid token without the right).
+ * A 5xx or a step-up 401 says nothing about the token.
+ */
+function report(tokens: TokenSource, token: string, response: Response): Response {
+  if (isInvalidTokenChallenge(response)) tokens.tokenVerdict(token, false);
+  else if (response.status < 500 && response.status !== 401) tokens.tokenVerdict(token, true);
+  return response;
+}
+
+function expiresIn({ tokens, now }: Pipeline): string {
+  const at = tokens.expiresAt?.() ?? null;
+  return at === null || now === undefined ? '' : ` (expires in ${Math.round((at - now()) / 1000)} s)`;
+}
+
+/** [RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1): the token goes in the Authorization header, never the URL. */
 function withBearer(request: Request, token: string, body: BufferedBody): Request {
   const headers = new Headers(request.headers);
   headers.set('Authorization', `Bearer ${token}`);
+  // A no-cors request's headers only take CORS-safelisted names: media (same-origin only)
+  // goes out as same-origin, which keeps Authorization and gives the same response.
+  const init: RequestInit = request.mode === 'no-cors' ? { headers, mode: 'same-origin' } : { headers };
   if (body === NOT_REPLAYABLE) {
     // The original stream goes out once; `duplex` is required to forward a stream body.
-    return new Request(request, { headers, duplex: 'half' } as RequestInit);
+    return new Request(request, { ...init, duplex: 'half' } as RequestInit);
   }
-  return new Request(request, body === null ? { headers } : { headers, body });
+  return new Request(request, body === null ? init : { ...init, body });
 }
 
 /** The request body as bytes, null when it has none, or NOT_REPLAYABLE past `limit`. */
@@ -88,16 +150,4 @@ async function bufferWhole(copy: Request, limit: number): Promise<BufferedBody> 
   } catch {
     return NOT_REPLAYABLE;
   }
-}
-
-/** What a host does with a request `routeFor` picked: capture a token response, or proxy with the token. */
-export async function handleRoutedRequest(
-  kind: 'capture' | 'api',
-  request: Request,
-  engine: TokenSource & { captureTokenResponse(response: Response): Promise<{ response: Response }> },
-  fetch: (request: Request) => Promise<Response>,
-  replayBodyLimit: number,
-): Promise<Response> {
-  if (kind === 'capture') return (await engine.captureTokenResponse(await fetch(request))).response;
-  return sendWithToken(request, engine, fetch, replayBodyLimit);
 }

@@ -6,7 +6,7 @@ type RefreshEndpoint = NonNullable<ResolvedConfig['refresh']>;
 const ACCEPT_JSON = { Accept: 'application/json' };
 
 /**
- * The refresh request for the configured format. `form` is RFC 6749 §6: form-encoded
+ * The refresh request for the configured format. `form` is [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6): form-encoded
  * `grant_type=refresh_token`, `client_id` for a public client (§3.2.1), optional `scope`.
  * `cookie` sends no token: the browser attaches the HttpOnly refresh cookie.
  */
@@ -16,12 +16,12 @@ export function buildRefreshRequest(endpoint: RefreshEndpoint, clientId: string 
     return new Request(endpoint.url, { ...init, credentials: 'include', headers: ACCEPT_JSON });
   }
   if (endpoint.format === 'form') {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '' });
+    const form = new URLSearchParams({ grant_type: 'refresh_token', [endpoint.tokenField]: tokens.refreshToken ?? '' });
     if (clientId !== null) form.set('client_id', clientId);
     if (endpoint.scope !== null) form.set('scope', endpoint.scope);
     return new Request(endpoint.url, { ...init, credentials: 'omit', headers: ACCEPT_JSON, body: form });
   }
-  const json: Record<string, string> = { refresh_token: tokens.refreshToken ?? '' };
+  const json: Record<string, string> = { [endpoint.tokenField]: tokens.refreshToken ?? '' };
   if (clientId !== null) json.client_id = clientId;
   return new Request(endpoint.url, {
     ...init,
@@ -32,9 +32,10 @@ export function buildRefreshRequest(endpoint: RefreshEndpoint, clientId: string 
 }
 
 /**
- * The logout/revocation request. With `form` it is RFC 7009 §2.1: form-encoded `token`
- * with `token_type_hint`, plus `client_id`. Otherwise a JSON body naming the refresh token,
- * with the access token as Bearer so the server knows the session.
+ * The logout/revocation request. With `form` it is [RFC 7009 §2.1](https://www.rfc-editor.org/rfc/rfc7009#section-2.1): form-encoded `token`
+ * with `token_type_hint`, plus `client_id`. Otherwise a JSON body naming the refresh token
+ * (in the member the refresh endpoint takes it in), with the access token as Bearer so the
+ * server knows the session.
  */
 export function buildRevocationRequest(
   url: string,
@@ -54,7 +55,7 @@ export function buildRevocationRequest(
     if (clientId !== null) form.set('client_id', clientId);
     return new Request(url, { ...init, credentials: 'omit', body: form });
   }
-  const body = tokens.refreshToken === null ? {} : { refresh_token: tokens.refreshToken };
+  const body = tokens.refreshToken === null ? {} : { [endpoint?.tokenField ?? 'refresh_token']: tokens.refreshToken };
   return new Request(url, {
     ...init,
     credentials: format === 'cookie' ? 'include' : 'same-origin',

@@ -1,6 +1,12 @@
-import { matchesPrefix, type ResolvedConfig } from './config.js';
+import { isCallbackWithTokens } from './callback.js';
+import type { ResolvedCapture, ResolvedConfig } from './config.js';
+import { matchesPrefix } from './prefix.js';
 
-export type RouteKind = 'capture' | 'api' | 'pass';
+/**
+ * `capture`: a POST whose token response is kept; `callback`: a navigation whose URL brings
+ * tokens (kept, then redirected to the URL without them); `api`: gets the token; `pass`: untouched.
+ */
+export type RouteKind = 'capture' | 'callback' | 'api' | 'pass';
 
 /** The subset of a Request the decision needs (so it is testable without a browser). */
 export interface RequestFacts {
@@ -8,30 +14,63 @@ export interface RequestFacts {
   method: string;
   mode: RequestMode;
   headers: Headers;
+  destination: RequestDestination;
+}
+
+/** The `no-cors` requests `config.media` covers: media elements and CSS images, always GETs. */
+const MEDIA_DESTINATIONS: readonly RequestDestination[] = ['image', 'audio', 'video', 'track'];
+
+/**
+ * Which requests the worker touches (docs/ARCHITECTURE.md, request path). Navigations never get
+ * a token (it would travel with whatever the user clicked), nor do `no-cors` requests, except
+ * same-origin media under `config.media` when the app opted in; neither does a request that
+ * brings its own Authorization, nor one under an `upload` prefix (the page sends those itself).
+ * The refresh and logout endpoints are the worker's own business. The one navigation the
+ * worker answers is a GET of a callback capture URL that carries tokens.
+ */
+export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKind {
+  return explainRoute(request, config).kind;
+}
+
+/** {@link routeFor} with the reason, in words, for the debug log. */
+export function explainRoute(request: RequestFacts, config: ResolvedConfig): { kind: RouteKind; reason: string } {
+  const pass = (reason: string) => ({ kind: 'pass' as const, reason });
+  if (request.mode === 'navigate') {
+    if (request.method === 'GET' && isCallbackWithTokens(request.url, config)) {
+      return { kind: 'callback', reason: 'a callback URL that carries tokens' };
+    }
+    return pass('a navigation, never given a token');
+  }
+  const target = new URL(request.url);
+  if (matchesPrefix(target, config.upload)) return pass('under an upload prefix: the page sends its own token');
+  const media = request.mode === 'no-cors';
+  if (media && !isMedia(request, target, config)) return pass('a no-cors request that is not same-origin media under config.media');
+  // Endpoints are compared without query and fragment, as resolved config URLs are written.
+  const endpoint = `${target.origin}${target.pathname}`;
+  if (request.method === 'POST' && bodyCaptureFor(endpoint, config) !== null) return { kind: 'capture', reason: 'a capture endpoint' };
+  if (!matchesPrefix(target, media ? config.media : config.api)) return pass(`not under ${media ? 'a media' : 'an api'} prefix`);
+  if (request.headers.has('authorization')) return pass('has its own Authorization header');
+  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return pass('the refresh or logout endpoint');
+  return { kind: 'api', reason: media ? 'media under a media prefix' : 'under an api prefix' };
 }
 
 /**
- * Which requests the worker touches (DESIGN.md §4). Navigations and `no-cors` requests
- * never get a token (the page cannot read those responses, and a token in a navigation
- * would travel with whatever the user clicked); neither does a request that brings its own
- * Authorization. The refresh and logout endpoints are the worker's own business.
+ * A `no-cors` request the app opted in for: an image, audio, video or track GET on this origin.
+ * Its response is one page script could read with fetch anyway; scripts, styles and other
+ * origins stay out (markup can name any URL).
  */
-export function routeFor(request: RequestFacts, config: ResolvedConfig): RouteKind {
-  if (request.mode === 'navigate' || request.mode === 'no-cors') return 'pass';
-  const url = stripFragment(request.url);
-  if (request.method === 'POST' && config.capture.includes(stripQuery(url))) return 'capture';
-  if (!matchesPrefix(url, config.api) || request.headers.has('authorization')) return 'pass';
-  const endpoint = stripQuery(url);
-  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return 'pass';
-  return 'api';
+function isMedia(request: RequestFacts, target: URL, config: ResolvedConfig): boolean {
+  return (
+    config.media.length > 0 &&
+    request.method === 'GET' &&
+    MEDIA_DESTINATIONS.includes(request.destination) &&
+    target.origin === config.origin
+  );
 }
 
-function stripFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash === -1 ? url : url.slice(0, hash);
-}
-
-function stripQuery(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+/** The `body` capture entry for a POST to `url` (its query string aside), or null. */
+export function bodyCaptureFor(url: string, config: ResolvedConfig): ResolvedCapture | null {
+  const target = new URL(url);
+  const endpoint = `${target.origin}${target.pathname}`;
+  return config.capture.find((entry) => entry.from === 'body' && entry.url === endpoint) ?? null;
 }

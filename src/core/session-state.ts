@@ -38,21 +38,6 @@ export type SessionEvent =
 /** `network`: transient (offline, timeout, 429, 5xx): retried. `rejected`: the session ended. `config`: the client is misconfigured. */
 export type RefreshFailureKind = 'network' | 'rejected' | 'config';
 
-/** Posted on the BroadcastChannel to every tab. `revision` orders snapshots. */
-export interface StateMessage {
-  type: typeof STATE_MESSAGE;
-  revision: number;
-  state: SessionState;
-  event: SessionEvent;
-}
-
-export const STATE_MESSAGE = 'sw-auth-proxy:state';
-export const CHANNEL_NAME = 'sw-auth-proxy';
-/** What a page posts to the worker, with a MessagePort, to open a comlink connection. */
-export const CONNECT_MESSAGE = 'sw-auth-proxy:connect';
-/** What a page posts when it is not controlled (after a hard reload): asks the worker to claim it. */
-export const CLAIM_MESSAGE = 'sw-auth-proxy:claim';
-
 export const ANONYMOUS: SessionState = Object.freeze({ status: 'anonymous', expiresAt: null, claims: null, error: null });
 
 /** Derives the public state from the vault record and what the refresher is doing. */

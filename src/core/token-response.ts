@@ -1,6 +1,7 @@
 import { TokenResponseError } from './errors.js';
 import { computeExpiresAt, estimateClockOffset } from './expiry.js';
 import { decodeClaims, type Claims } from './jwt.js';
+import { parentOf, readPath, RFC6749_MAPPING, type TokenMapping, type TokenMember } from './token-mapping.js';
 
 /** What the worker keeps of a token response. Never leaves the worker whole. */
 export interface TokenSet {
@@ -15,55 +16,84 @@ export interface TokenSet {
   claims: Claims | null;
   /** Server clock minus local clock at receipt, ms. */
   clockOffset: number;
+  /** Local ms timestamp of receipt: tells one token set from the next (absent in records stored by older versions). */
+  receivedAt?: number;
+}
+
+/** How to read one token response: where its members are, and whether it answers a refresh. */
+export interface ParseOptions {
+  /** Default: RFC 6749 §5.1 member names. */
+  mapping?: TokenMapping;
+  /** A refresh response may leave out the refresh and ID tokens even when the mapping names them. */
+  refresh?: boolean;
 }
 
 /**
- * Parses an RFC 6749 §5.1 successful token response. Lenient where real servers differ
- * harmlessly (a missing `token_type` is taken as Bearer, a numeric-string `expires_in` is
- * accepted); strict where the value would be unusable. Errors never echo token values.
+ * Parses a successful token response: [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) by default, or wherever `mapping` says the
+ * members are. Lenient where real servers differ harmlessly (a missing `token_type` is taken as
+ * Bearer, numeric strings are accepted as numbers, as a callback URL carries them); strict where
+ * the value would be unusable, and where a member the mapping names is missing. Errors name the
+ * member's path, never a token value.
  */
-export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader: string | null): TokenSet {
+export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader: string | null, options: ParseOptions = {}): TokenSet {
+  const mapping = options.mapping ?? RFC6749_MAPPING;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new TokenResponseError('token response is not a JSON object');
+    throw new TokenResponseError('invalid_token_response', 'token response is not a JSON object');
   }
-  const json = body as Record<string, unknown>;
-  const accessToken = json.access_token;
-  if (typeof accessToken !== 'string' || accessToken.trim() === '') {
-    throw new TokenResponseError('token response has no access_token string');
+  const accessToken = readPath(body, mapping.accessToken);
+  if (!accessToken.found || typeof accessToken.value !== 'string' || accessToken.value.trim() === '') {
+    throw new TokenResponseError('invalid_token_response', `token response has no ${mapping.accessToken} string`);
   }
-  if (/[\s"\\]/.test(accessToken)) {
-    throw new TokenResponseError('access_token contains whitespace, quotes or backslashes (RFC 6750 §2.1 b64token)');
+  if (/[\s"\\]/.test(accessToken.value)) {
+    throw new TokenResponseError(
+      'invalid_token_response',
+      `${mapping.accessToken} contains whitespace, quotes or backslashes (RFC 6750 §2.1 b64token)`,
+    );
   }
-  checkTokenType(json.token_type);
-  const refreshToken = optionalString(json, 'refresh_token');
-  const idToken = optionalString(json, 'id_token');
-  const expiresIn = parseExpiresIn(json.expires_in);
-  const accessClaims = decodeClaims(accessToken);
+  // token_type and scope sit beside the access token, wherever the mapping puts it.
+  const envelope = parentOf(body, mapping.accessToken) ?? {};
+  checkTokenType(envelope.token_type);
+  const member = (name: TokenMember): unknown => {
+    const path = mapping[name];
+    if (path === null) return undefined;
+    const found = readPath(body, path);
+    if (found.found) return found.value;
+    const optional = options.refresh === true && (name === 'refreshToken' || name === 'idToken');
+    if (mapping.named.includes(name) && !optional)
+      throw new TokenResponseError('invalid_token_response', `token response has no ${path} (named by the tokenResponse config)`);
+    return undefined;
+  };
+  const refreshToken = optionalString(member('refreshToken'), mapping.refreshToken);
+  const idToken = optionalString(member('idToken'), mapping.idToken);
+  const expiresIn = parseSeconds(member('expiresIn'), mapping.expiresIn, 'a non-negative number of seconds');
+  const expiresAtSeconds = parseSeconds(member('expiresAt'), mapping.expiresAt, 'an epoch time in seconds');
+  const accessClaims = decodeClaims(accessToken.value);
   const clockOffset = estimateClockOffset(dateHeader, accessClaims, receivedAt);
   return {
-    accessToken,
+    accessToken: accessToken.value,
     refreshToken,
-    expiresAt: computeExpiresAt(expiresIn, accessClaims, receivedAt, clockOffset),
-    scope: optionalString(json, 'scope'),
+    expiresAt: computeExpiresAt(expiresIn, accessClaims, receivedAt, clockOffset, expiresAtSeconds),
+    scope: optionalString(envelope.scope, 'scope'),
     idToken,
     claims: (idToken === null ? null : decodeClaims(idToken)) ?? accessClaims,
     clockOffset,
+    receivedAt,
   };
 }
 
 /**
  * True when a parsed JSON body is meant to be a token response, well-formed or not. Any
- * token member counts, so a broken response that carries only a refresh_token is still
+ * token member counts, so a broken response that carries only a refresh token is still
  * stripped before the page sees it.
  */
-export function looksLikeTokenResponse(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && TOKEN_MEMBERS.some((member) => member in body);
+export function looksLikeTokenResponse(body: unknown, mapping: TokenMapping = RFC6749_MAPPING): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const paths = [mapping.accessToken, mapping.refreshToken, mapping.idToken].filter((path) => path !== null);
+  return paths.some((path) => readPath(body, path).found) || Object.hasOwn(body, 'token_type');
 }
 
-const TOKEN_MEMBERS = ['access_token', 'refresh_token', 'id_token', 'token_type'];
-
 /**
- * RFC 6749 §6: the server MAY issue a new refresh token; when it does not, the client
+ * [RFC 6749 §6](https://www.rfc-editor.org/rfc/rfc6749#section-6): the server MAY issue a new refresh token; when it does not, the client
  * keeps the one it has. Scope stays the same unless the response says otherwise (§5.1).
  */
 export function mergeRotatedTokens(previous: TokenSet, next: TokenSet): TokenSet {
@@ -78,24 +108,27 @@ export function mergeRotatedTokens(previous: TokenSet, next: TokenSet): TokenSet
 
 function checkTokenType(tokenType: unknown): void {
   if (tokenType === undefined) return;
-  // RFC 6749 §5.1: token_type is case insensitive.
+  // [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1): token_type is case insensitive.
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw new TokenResponseError(`token_type ${JSON.stringify(String(tokenType)).slice(0, 40)} is not supported (only Bearer, RFC 6750)`);
+    throw new TokenResponseError(
+      'invalid_token_response',
+      `token_type ${JSON.stringify(String(tokenType)).slice(0, 40)} is not supported (only Bearer, RFC 6750)`,
+    );
   }
 }
 
-function parseExpiresIn(value: unknown): number | null {
+function parseSeconds(value: unknown, path: string | null, what: string): number | null {
   if (value === undefined || value === null) return null;
   const seconds = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new TokenResponseError('expires_in is not a non-negative number of seconds');
+    throw new TokenResponseError('invalid_token_response', `${path} is not ${what}`);
   }
   return seconds;
 }
 
-function optionalString(json: Record<string, unknown>, key: string): string | null {
-  const value = json[key];
+function optionalString(value: unknown, path: string | null): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value === '') throw new TokenResponseError(`${key} is not a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new TokenResponseError('invalid_token_response', `${path} is not a non-empty string`);
   return value;
 }

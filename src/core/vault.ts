@@ -2,13 +2,19 @@ import type { TokenSet } from './token-response.js';
 
 /**
  * What the vault holds. `epoch` grows on every login and logout and is never cleared, so
- * a refresh that started in an older session can tell it must not write (DESIGN.md §4).
+ * a refresh that started in an older session can tell it must not write (docs/ARCHITECTURE.md, epochs).
  */
 export interface VaultRecord {
   epoch: number;
   tokens: TokenSet | null;
   /** Why there are no tokens: null when never logged in or logged out. */
   ended: 'expired' | null;
+  /**
+   * Set (local ms) just before a refresh request is sent, cleared once its outcome is known.
+   * Still set when a refresh starts means the last one's answer never arrived (the worker was
+   * stopped, or the connection dropped): the server may have rotated the refresh token then.
+   */
+  refreshSentAt?: number | null;
 }
 
 export const EMPTY_RECORD: VaultRecord = Object.freeze({ epoch: 0, tokens: null, ended: null });

@@ -1,6 +1,6 @@
-/** One challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1). */
+/** One challenge of a `WWW-Authenticate` header ([RFC 9110 §11.6.1](https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1)). */
 export interface Challenge {
-  /** Lower-cased: schemes are case insensitive (RFC 9110 §11.1). */
+  /** Lower-cased: schemes are case insensitive ([RFC 9110 §11.1](https://www.rfc-editor.org/rfc/rfc9110#section-11.1)). */
   scheme: string;
   /** Parameter names lower-cased; quoted-string values unescaped. */
   params: Record<string, string>;
@@ -69,7 +69,7 @@ export function bearerChallenge(response: Response): Challenge | null {
 
 /**
  * True when a 401 means "this access token is no good; a fresh one may work":
- * RFC 6750 §3.1 `error="invalid_token"`, or a Bearer challenge with no error code (§3:
+ * [RFC 6750 §3.1](https://www.rfc-editor.org/rfc/rfc6750#section-3.1) `error="invalid_token"`, or a Bearer challenge with no error code (§3:
  * the request lacked valid credentials). A 401 with no `WWW-Authenticate` at all is
  * treated the same, because many APIs omit it. Other errors — e.g. RFC 9470
  * `insufficient_user_authentication` (step-up) — and non-Bearer challenges are not.

@@ -1,17 +1,18 @@
-import { playwrightPage } from './drivers/index.js';
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { playwrightPage } from './drivers/index.js';
 import { chromiumOnly, seenAt } from './fixtures.js';
 import { expect, test, waitForStatus } from './socket-fixtures.js';
 
+/** Tests write only ignored paths; `npm run screenshot` sets this to regenerate the README's docs/demo.png. */
+const SCREENSHOT = process.env.DEMO_SCREENSHOT === undefined ? undefined : path.resolve(process.env.DEMO_SCREENSHOT);
+
 chromiumOnly("drives the demo's UI with Playwright locators and takes its screenshot");
 
-const SCREENSHOT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
-
-test('the demo signs in, calls the API, survives two refresh cycles with the chat open, and refreshes docs/demo.png', async ({
+test('the demo signs in, calls the API, survives two refresh cycles with the chat open, and takes its screenshot', async ({
   openDemo,
   demoServer,
-}) => {
+}, testInfo) => {
   // Token lifetime drives the refresh cycles, so time is under test: 12 s tokens with the
   // demo's refreshAhead of 10 s are due 2 s after issue, two cycles in about 4 s.
   demoServer.knobs.accessTtl = 12;
@@ -53,7 +54,25 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   await expect(page.locator('#log li', { hasText: 'refreshed' })).toHaveCount(demoServer.counters.refreshSuccess);
   await expect(page.locator('#log li', { hasText: 're-authenticated in band' }).first()).toBeVisible();
 
+  const file = SCREENSHOT ?? testInfo.outputPath('demo.png');
   const before = Date.now();
-  await page.screenshot({ path: SCREENSHOT });
-  expect(statSync(SCREENSHOT).mtimeMs).toBeGreaterThanOrEqual(before - 1000);
+  await page.screenshot({ path: file });
+  expect(statSync(file).mtimeMs).toBeGreaterThanOrEqual(before - 1000);
+});
+
+test('a note added in one tab appears in the other: every tab follows', async ({ openDemo, demoServer }, testInfo) => {
+  const firstTab = await openDemo();
+  const first = playwrightPage(firstTab);
+  await first.locator('#login button').click();
+  await waitForStatus(firstTab, 'authenticated');
+  const secondTab = await openDemo();
+  const second = playwrightPage(secondTab);
+  await waitForStatus(secondTab, 'authenticated');
+  await expect(second.locator('#note-form')).toBeVisible();
+
+  await first.locator('#note-text').fill('Written in the first tab');
+  await first.locator('#note-form button').click();
+  await expect(second.locator('#notes li').first()).toContainText('Written in the first tab');
+  expect(seenAt(demoServer, '/api/notes').withoutAuthorization).toBe(0);
+  await second.screenshot({ path: testInfo.outputPath('second-tab.png') });
 });

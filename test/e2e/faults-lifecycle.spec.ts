@@ -11,6 +11,7 @@ import {
   test,
   waitForStatus,
   loginWithExpiredToken,
+  WORKER_NETWORK_ERROR,
 } from './fixtures.js';
 
 test.describe('worker killed mid-flight', () => {
@@ -69,7 +70,7 @@ test.describe('browser offline', () => {
   );
   // The fetch made while offline fails in the worker too, which passes the network error on
   // (its respondWith rejects), as the page would see it without a worker.
-  test.use({ expectedPageErrors: /^worker failure: / });
+  test.use({ expectedPageErrors: WORKER_NETWORK_ERROR });
 
   test('offline during refresh: state offline, no logout; back online the page resumes and nothing is lost', async ({
     context,
@@ -95,7 +96,7 @@ test.describe('browser offline', () => {
 
 test('logout while requests wait on a refresh: the late refresh result is discarded and no token is sent', async ({ openTab, server }) => {
   // No revocation endpoint: the held refresh then succeeds at the server, which is exactly
-  // the slow response that must not resurrect the session (DESIGN.md §4 stale writes).
+  // the slow response that must not resurrect the session (stale writes, docs/ARCHITECTURE.md).
   const config = { ...JSON_CONFIG, logout: undefined };
   const page = await openTab(config);
   await loginWithExpiredToken(page, server);
@@ -169,8 +170,9 @@ test('a resource that always answers 401: one replay per request, refreshes boun
   for (let i = 0; i < 6; i++) statuses.push((await apiFetch(page, '/api/me')).status);
 
   expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
-  // Requests 1-3: send + refresh + one replay each; then the breaker is open (3 per minute)
-  // and requests 4-6 are sent once and their 401 passes through.
+  // Requests 1-3: send + refresh + one replay each, and each refreshed token is rejected before
+  // it was ever accepted; after those three futile refreshes the breaker is open, and
+  // requests 4-6 are sent once and their 401 passes through.
   expect(server.counters.refreshCalls).toBe(3);
   expect(seenAt(server, '/api/me').withAuthorization).toBe(9);
   expect((await apiFetch(page, '/api/ping')).status).toBe(200); // the session is fine

@@ -1,6 +1,6 @@
 import { test as base, expect } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import type { AuthProxyConfig, SessionStatus } from '../../src/index.js';
+import type { AuthProxyConfig, SessionStatus } from '../../src/page/index.js';
 import { startServer } from '../../demo/server/server.js';
 import { EngineHost, PlaywrightSession, type BrowserSession, type Engine, type Tab } from './drivers/index.js';
 
@@ -85,7 +85,12 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   },
   serverOptions: [{}, { option: true }],
   server: async ({ serverOptions }, use) => {
-    const server = await startServer({ testHooks: true, accessTtl: 300, static: { '/': HARNESS }, ...serverOptions });
+    const server = await startServer({
+      testHooks: true,
+      accessTtl: 300,
+      ...serverOptions,
+      static: { '/': HARNESS, ...serverOptions.static },
+    });
     await use(server);
     await server.close();
   },
@@ -119,6 +124,13 @@ export function skipIn(reasons: Partial<Record<Engine, string>>): void {
 export function chromiumOnly(reason: string): void {
   test.skip(({ engine }) => engine !== 'chromium', reason);
 }
+
+/**
+ * A worker passing a network error on (its respondWith rejects with the fetch's TypeError), as
+ * each engine reports it to the page: a test that makes a request fail on purpose expects it.
+ */
+export const WORKER_NETWORK_ERROR =
+  /net::ERR_FAILED|respondWith\(\) that rejected with ‘TypeError: NetworkError|respondWith received an error: TypeError: Load failed/;
 
 /** Stopping a service worker: Chromium on demand (CDP), Firefox once idle; WebKit cannot. */
 export const CANNOT_STOP_WORKERS = {

@@ -1,4 +1,4 @@
-import type * as SwAuthProxy from '../../src/index.js';
+import type * as SwAuthProxy from '../../src/page/index.js';
 
 declare global {
   interface Window {

@@ -29,3 +29,14 @@ test('requests outside the api prefixes, and requests with their own Authorizati
   expect(server.counters.unauthorizedSent).toBe(2);
   expect((await apiFetch(page, '/api/me')).status).toBe(200);
 });
+
+test('a prefix matches at a path-segment boundary: /api/me covers /api/me?x, never /api/method', async ({ openTab, server }) => {
+  const page = await openTab({ api: ['/api/me'], capture: ['/api/auth/login'], refresh: { url: '/api/auth/refresh' } });
+  await login(page);
+  expect((await apiFetch(page, '/api/me?fields=sub')).status).toBe(200);
+  expect((await apiFetch(page, '/api/method/GET')).status).toBe(401);
+  // Resolved by the browser to /api/method/GET before the worker sees it.
+  expect((await apiFetch(page, '/api/me/../method/GET')).status).toBe(401);
+  expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
+  expect(seenAt(server, '/api/method/GET')).toEqual({ withAuthorization: 0, withoutAuthorization: 2 });
+});

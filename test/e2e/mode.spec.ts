@@ -1,4 +1,4 @@
-import { apiFetch, expect, login, test } from './fixtures.js';
+import { apiFetch, chromiumOnly, expect, login, test } from './fixtures.js';
 
 test('auth.mode says where the proxy runs: a worker, or this page when workers are blocked', async ({
   openTab,
@@ -26,4 +26,26 @@ test('mode "worker" never falls back: a worker where one can run, a loud error w
     ),
   );
   expect(outcome).toBe(serviceWorkersBlocked ? 'WorkerUnavailableError:worker_unavailable' : 'worker');
+});
+
+test.describe('the page-mode warning', () => {
+  test.skip(({ serviceWorkersBlocked }) => !serviceWorkersBlocked, 'page mode happens only where service workers cannot run');
+  chromiumOnly("reads the page's console warnings through Playwright (classic WebDriver has no console)");
+
+  test('page mode is never silent: one console warning says why and what it does not cover', async ({ context, server }) => {
+    const page = await context.newPage();
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning' && message.text().startsWith('sw-auth-proxy:')) warnings.push(message.text());
+    });
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => 'swAuthProxy' in window);
+    await page.evaluate(async () => {
+      await window.swAuthProxy.registerAuthProxy({ config: {} });
+      await window.swAuthProxy.registerAuthProxy({ config: {} });
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('running in page mode');
+    expect(warnings[0]).toContain('XMLHttpRequest');
+  });
 });

@@ -8,7 +8,7 @@ import { expect, test } from './fixtures.js';
  * everywhere. This test provokes both and lets the fixture's check pass by expecting them.
  */
 const HARNESS = fileURLToPath(new URL('./harness/index.html', import.meta.url));
-const REJECTING_WORKER = fileURLToPath(new URL('./harness/rejecting-sw.js', import.meta.url));
+const REJECTING_WORKER = fileURLToPath(new URL('./broken-workers/rejecting-sw.js', import.meta.url));
 
 test.use({
   serverOptions: { static: { '/': HARNESS, '/rejecting-sw.js': REJECTING_WORKER } },

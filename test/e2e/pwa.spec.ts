@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { PlaywrightTab } from './drivers/index.js';
 import { buildPwa } from '../../demo/pwa/build.mjs';
-import { apiFetch, chromiumOnly, expect, seenAt, test as base, waitForStatus } from './fixtures.js';
+import { WORKER_NETWORK_ERROR, apiFetch, chromiumOnly, expect, seenAt, test as base, waitForStatus } from './fixtures.js';
 
 /**
  * The PWA example (demo/pwa): the app's own worker — Workbox precaching of the shell, an
@@ -69,7 +69,7 @@ test.describe('PWA example: Workbox precaching + offline page + sw-auth-proxy in
   test.describe('offline', () => {
     // The API call made offline fails in the worker too, which passes the network error on
     // (its respondWith rejects), as the page would see it without a worker.
-    test.use({ expectedPageErrors: /^worker failure: / });
+    test.use({ expectedPageErrors: WORKER_NETWORK_ERROR });
 
     test('offline the cached shell loads and other pages get the offline page; back online the session is still there', async ({
       context,

@@ -58,3 +58,20 @@ test('a body over replayBodyLimit is sent once, intact; its 401 passes through, 
   expect(retried.sha256).toBe(retried.expected);
   expect(server.counters.refreshCalls).toBe(1);
 });
+
+test('successful recoveries never open the circuit breaker: five revoke-and-replay cycles in a row each refresh once', async ({
+  openTab,
+  server,
+}) => {
+  const page = await openTab();
+  await login(page);
+  server.resetCounters();
+  for (let cycle = 1; cycle <= 5; cycle++) {
+    server.revokeAccessTokens();
+    const status = await page.evaluate(async () => (await fetch('/api/me')).status);
+    expect(status, `cycle ${cycle}`).toBe(200);
+    expect(server.counters.refreshCalls, `cycle ${cycle}`).toBe(cycle);
+  }
+  expect(server.counters.unauthorizedSent).toBe(5);
+  expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 10, withoutAuthorization: 0 });
+});

@@ -78,3 +78,32 @@ test('a refresh that ends the session stops the socket and says why, without rec
   expect(server.counters.refreshCalls).toBe(1);
   expect(server.counters.wsConnectionAttempts).toBe(1);
 });
+
+test.describe('a server clock 1.5 s ahead, tokens without expires_in', () => {
+  // Below the 2 s the offset estimate can resolve (Date header and iat have one-second
+  // resolution), so the worker takes the JWT exp as if it were on the local clock: the server
+  // closes each connection 1.5 s before the worker thinks the token expires.
+  test.use({ serverOptions: { clockOffset: 1.5 } });
+
+  test('the socket survives consecutive expiries: a close at expiry is a refresh, not a refusal', async ({ openTab, server }) => {
+    server.knobs.tokenShape = 'no-expires-in';
+    server.knobs.accessTtl = 3;
+    const page = await openTab(SOCKET_CONFIG);
+    await login(page);
+    await installTracker(page);
+    await page.evaluate((url) => void window.trackSocket('chat', window.auth.socket(url, { protocols: ['chat.v1'] })), CHAT_URL);
+
+    // Three expiries, each followed by a connection with a fresh token.
+    await waitForEvents(page, 'chat', 'open', 4);
+    await sendChat(page, 'chat', 'after three expiries');
+    await untilServerHas(server, 'after three expiries');
+
+    const log = await socketLog(page, 'chat');
+    expect(log.filter((entry) => entry.type === 'reconnecting').map((entry) => entry.code)).toEqual([4001, 4001, 4001]);
+    expect(log.some((entry) => entry.type === 'error' || entry.type === 'close')).toBe(false);
+    // Every connection was admitted: the worker never presented a token the server had already expired.
+    expect(server.counters.wsRejected).toBe(0);
+    expect(server.counters.wsAuthenticated).toBe(4);
+    expect(server.counters.refreshSuccess).toBe(3);
+  });
+});

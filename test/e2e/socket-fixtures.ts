@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { AuthProxyConfig, AuthSocket, AuthSocketOptions } from '../../src/index.js';
+import type { AuthProxyConfig, AuthSocket, AuthSocketOptions } from '../../src/page/index.js';
 import { startServer } from '../../demo/server/server.js';
 import { JSON_CONFIG, test as base, type BrowserSession, type Server, type Tab } from './fixtures.js';
 

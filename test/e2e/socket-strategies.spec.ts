@@ -1,4 +1,4 @@
-import type { SocketAuthStrategy } from '../../src/index.js';
+import type { SocketAuthStrategy } from '../../src/page/index.js';
 import { seenAt } from './fixtures.js';
 import {
   CHAT_URL,

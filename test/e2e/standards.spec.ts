@@ -1,4 +1,4 @@
-import type { AuthProxyConfig } from '../../src/index.js';
+import type { AuthProxyConfig } from '../../src/page/index.js';
 import { playwrightPage } from './drivers/index.js';
 import { FORM_CONFIG, JSON_CONFIG, apiFetch, chromiumOnly, expect, login, refreshError, test, waitForStatus } from './fixtures.js';
 

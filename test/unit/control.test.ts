@@ -138,6 +138,27 @@ describe('createControlApi: refresh and logout', () => {
     expect(server.count(PATHS.refresh)).toBe(1);
   });
 
+  it('refresh(seen) refreshes when the stored tokens are the ones the caller saw', async () => {
+    const { control, server } = setup({ record: sessionRecord(tokenSet({ receivedAt: T0 - 5_000 })) });
+    const seen = await control.snapshot();
+    const result = await control.refresh({ tokens: seen.tokens });
+    expect(result.error).toBeNull();
+    expect(server.count(PATHS.refresh)).toBe(1);
+  });
+
+  it('refresh(seen) sends no refresh when the tokens changed since (a call delivered again after a worker restart)', async () => {
+    const { control, server, clock } = setup({ record: sessionRecord(tokenSet({ receivedAt: T0 - 5_000 })) });
+    const seen = await control.snapshot();
+    clock.advance(10);
+    expect((await control.refresh({ tokens: seen.tokens })).error).toBeNull();
+    expect(server.count(PATHS.refresh)).toBe(1);
+    // The same call, sent again with what the page knew before the first delivery refreshed.
+    const again = await control.refresh({ tokens: seen.tokens });
+    expect(again.error).toBeNull();
+    expect(again.state.status).toBe('authenticated');
+    expect(server.count(PATHS.refresh)).toBe(1);
+  });
+
   it('refresh() reports the refresh error and the resulting state', async () => {
     const { control, server } = setup({ record: sessionRecord(tokenSet()) });
     server.on(PATHS.refresh, () => jsonResponse({ error: 'invalid_grant' }, { status: 400 }));

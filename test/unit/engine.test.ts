@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotAuthenticatedError } from '../../src/core/errors.js';
+import type { AuthEngine } from '../../src/core/engine.js';
 import { createLocalLock } from '../../src/core/lock.js';
 import { createMemoryVault, type VaultRecord } from '../../src/core/vault.js';
 import {
@@ -24,6 +25,8 @@ import {
 
 /** A session whose access token `access-0` / `refresh-0` has already expired. */
 const expiredSession = (): VaultRecord => sessionRecord(tokenSet({ expiresAt: T0 - 1_000 }));
+/** A session whose access token `access-0` is due for a preemptive refresh but valid for 20 s more. */
+const dueSession = (): VaultRecord => sessionRecord(tokenSet({ expiresAt: T0 + 20_000 }));
 /** A session whose access token `access-0` is valid for another hour. */
 const freshSession = (): VaultRecord => sessionRecord(tokenSet({ expiresAt: T0 + 3_600_000 }));
 
@@ -258,11 +261,12 @@ describe('AuthEngine: refresh outcomes', () => {
     expect(await engine.state()).toMatchObject({ status: 'offline', error: { code: 'refresh_unavailable' } });
   });
 
-  it('after a transient failure, no second HTTP refresh before retryAt, one after', async () => {
+  it('after an unavailable refresh endpoint, no second HTTP refresh before retryAt, one after', async () => {
     let fail = true;
     const rotate = rotatingRefresh();
     // random() = 0.5 and base 1 s: the first retry waits floor(0.5 * 1000) = 500 ms.
     const { engine, server, clock } = harnessWithRefresh({
+      record: dueSession(),
       handler: (request) => (fail ? new Response(null, { status: 503 }) : rotate(request)),
     });
     expect(await engine.tokenForRequest()).toBe('access-0');
@@ -270,7 +274,6 @@ describe('AuthEngine: refresh outcomes', () => {
 
     fail = false;
     expect(await engine.tokenForRequest()).toBe('access-0');
-    expect(await engine.tokenAfterRejection('access-0')).toBeNull();
     clock.advance(499);
     expect(await engine.tokenForRequest()).toBe('access-0');
     expect(server.count(PATHS.refresh)).toBe(1);
@@ -307,7 +310,7 @@ describe('AuthEngine: refresh outcomes', () => {
   });
 
   it('backs off exponentially over consecutive failures', async () => {
-    const { engine, server, clock } = harnessWithRefresh({ handler: () => new Response(null, { status: 500 }) });
+    const { engine, server, clock } = harnessWithRefresh({ record: dueSession(), handler: () => new Response(null, { status: 500 }) });
     await engine.tokenForRequest(); // attempt 0: wait 500 ms
     clock.advance(500);
     await engine.tokenForRequest(); // attempt 1: wait 1000 ms
@@ -377,11 +380,138 @@ describe('AuthEngine: refresh outcomes', () => {
     expect(await engine.accessToken()).toBe('access-0');
   });
 
-  it('accessToken() respects the backoff: no second HTTP refresh while it lasts', async () => {
-    const { engine, server } = harnessWithRefresh({ handler: () => new Response(null, { status: 503 }) });
-    await expect(engine.accessToken()).rejects.toMatchObject({ code: 'refresh_unavailable' });
-    await expect(engine.accessToken()).rejects.toMatchObject({ code: 'refresh_unavailable' });
+  it('accessToken() respects the backoff while the token is still valid: no second HTTP refresh while it lasts', async () => {
+    const { engine, server } = harnessWithRefresh({ record: dueSession(), handler: () => new Response(null, { status: 503 }) });
+    expect(await engine.accessToken()).toBe('access-0');
+    expect(await engine.accessToken()).toBe('access-0');
     expect(server.count(PATHS.refresh)).toBe(1);
+  });
+
+  describe('after a long outage, a request that needs a token does not wait out the backoff', () => {
+    /**
+     * Six failed refreshes at t = 0, 1, 3, 7, 15 and 31 s (random 0.99: each retry just before
+     * its ceiling): the last backoff runs to about t = 62.7 s, past the expiry of the token
+     * (t = 40 s). `last` is the answer to the sixth attempt.
+     */
+    async function afterOutage(failure: () => Response, last: () => Response = failure) {
+      let attempts = 0;
+      let down = true;
+      const rotate = rotatingRefresh();
+      const harness = harnessWithRefresh({
+        // Due from the start (refreshAhead 60 s), expired at t = 40 s.
+        config: { ...BASE_CONFIG, refreshAhead: 60 },
+        record: sessionRecord(tokenSet({ expiresAt: T0 + 40_000 })),
+        handler: (request) => {
+          attempts += 1;
+          if (!down) return rotate(request);
+          return attempts === 6 ? last() : failure();
+        },
+        random: () => 0.99,
+      });
+      for (let attempt = 0; attempt < 6; attempt++) {
+        if (attempt > 0) harness.clock.advance(2 ** (attempt - 1) * 1000);
+        await harness.engine.tokenForRequest();
+      }
+      expect(harness.server.count(PATHS.refresh)).toBe(6);
+      return { ...harness, recover: () => (down = false) };
+    }
+    const unavailable = () => new Response(null, { status: 503 });
+
+    it('a rejected token gets a refresh attempt at once when the endpoint is back', async () => {
+      const { engine, server, clock, recover } = await afterOutage(unavailable);
+      recover();
+      clock.advance(1);
+      const sentAt = clock.now();
+      expect(await engine.tokenForRequest()).toBe('access-0'); // still valid: the backoff holds
+      expect(server.count(PATHS.refresh)).toBe(6);
+      expect(await engine.tokenAfterRejection('access-0', sentAt)).toBe('access-1');
+      expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it('but not a second time for a request whose own refresh attempt just failed', async () => {
+      const { engine, server, clock } = await afterOutage(unavailable);
+      clock.advance(10_000); // expired
+      const sentAt = clock.now();
+      expect(await engine.tokenForRequest()).toBe('access-0'); // tried, failed: the stale token goes out
+      expect(server.count(PATHS.refresh)).toBe(7);
+      expect(await engine.tokenAfterRejection('access-0', sentAt)).toBeNull();
+      expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it('an expired token gets a refresh attempt at once', async () => {
+      const { engine, server, clock, recover } = await afterOutage(unavailable);
+      clock.advance(10_000); // t = 41 s: access-0 has expired; the backoff lasts until about 62.7 s
+      recover();
+      expect(await engine.tokenForRequest()).toBe('access-1');
+      expect(server.count(PATHS.refresh)).toBe(7);
+    });
+
+    it("but a server's Retry-After still holds every request back", async () => {
+      const { engine, server, clock } = await afterOutage(
+        unavailable,
+        () => new Response(null, { status: 503, headers: { 'Retry-After': '120' } }),
+      );
+      clock.advance(10_000);
+      expect(await engine.tokenAfterRejection('access-0', clock.now())).toBeNull();
+      expect(await engine.tokenForRequest()).toBe('access-0');
+      expect(server.count(PATHS.refresh)).toBe(6);
+    });
+
+    it('and a misconfigured endpoint stays in backoff (retrying at once would not help)', async () => {
+      const { engine, server, clock } = await afterOutage(() => jsonResponse({ error: 'invalid_client' }, { status: 400 }));
+      clock.advance(10_000);
+      expect(await engine.tokenAfterRejection('access-0', clock.now())).toBeNull();
+      expect(server.count(PATHS.refresh)).toBe(6);
+    });
+  });
+
+  describe('a refresh whose answer never arrived', () => {
+    const invalidGrant = (): Response => jsonResponse({ error: 'invalid_grant' }, { status: 400 });
+
+    it('is recorded in the vault before the request is sent, and cleared once an answer arrives', async () => {
+      let seenDuringRequest: number | null | undefined;
+      const rotate = rotatingRefresh();
+      const harness = harnessWithRefresh({
+        handler: async (request) => {
+          seenDuringRequest = (await harness.vault.read()).refreshSentAt;
+          return rotate(request);
+        },
+      });
+      expect(await harness.engine.tokenForRequest()).toBe('access-1');
+      expect(seenDuringRequest).toBe(T0);
+      expect((await harness.vault.read()).refreshSentAt).toBeNull();
+    });
+
+    it('makes a later rejection say so (refresh_response_lost), not a plain invalid_grant', async () => {
+      let answer: () => Response | Promise<Response> = () => Promise.reject(new TypeError('connection dropped'));
+      const { engine, clock } = harnessWithRefresh({ handler: () => answer() });
+      expect(await engine.tokenForRequest()).toBe('access-0'); // the answer was lost: the session is kept
+      answer = invalidGrant;
+      clock.advance(60_000);
+      const result = await engine.refresh();
+      expect(result).toMatchObject({ ok: false, error: { code: 'refresh_response_lost', oauthError: 'invalid_grant', status: 400 } });
+      expect(await engine.state()).toMatchObject({ status: 'expired', error: { code: 'refresh_response_lost' } });
+    });
+
+    it('survives a worker restart: a new engine on the same vault knows the last answer was lost', async () => {
+      const hung = deferred<Response>();
+      const first = harnessWithRefresh({ handler: () => hung.promise });
+      void first.engine.tokenForRequest(); // the worker is stopped while this waits
+      await expect.poll(async () => (await first.vault.read()).refreshSentAt).toBe(T0);
+      const restarted = createHarness({ vault: first.vault, server: first.server, clock: first.clock });
+      first.server.on(PATHS.refresh, invalidGrant);
+      const result = await restarted.engine.refresh();
+      expect(result).toMatchObject({ ok: false, error: { code: 'refresh_response_lost' } });
+    });
+
+    it('an answered failure clears the record: a later rejection is an ordinary refresh_rejected', async () => {
+      let answer = (): Response => new Response(null, { status: 503 });
+      const { engine, vault } = harnessWithRefresh({ handler: () => answer() });
+      await engine.tokenForRequest();
+      expect((await vault.read()).refreshSentAt).toBeNull();
+      answer = invalidGrant;
+      expect(await engine.refresh()).toMatchObject({ ok: false, error: { code: 'refresh_rejected' } });
+    });
   });
 
   it('accessToken() throws the refresh error once the token has expired', async () => {
@@ -473,7 +603,7 @@ describe('AuthEngine: epochs (stale writes)', () => {
     expect((await engine.state()).status).toBe('authenticated');
   });
 
-  it('a transient failure of a refresh from an older session does not put the new session offline or in backoff', async () => {
+  it('an unavailable-endpoint failure of a refresh from an older session does not put the new session offline or in backoff', async () => {
     const gate = deferred<Response>();
     const called = deferred<void>();
     let stale = true;
@@ -536,18 +666,25 @@ describe('AuthEngine: snapshot', () => {
 });
 
 describe('AuthEngine: circuit breaker', () => {
-  it('stops refreshing on 401s after 3 refreshes in a minute, and resumes after the window', async () => {
+  /** One request against an API that rejects every token: sent, rejected, refreshed, replayed, rejected again. */
+  async function loop(engine: AuthEngine, token: string): Promise<string | null> {
+    const fresh = await engine.tokenAfterRejection(token);
+    if (fresh !== null) engine.tokenVerdict(fresh, false);
+    return fresh;
+  }
+
+  it('opens after 3 futile refreshes in a minute (refreshed tokens rejected too), and closes after the window', async () => {
     const { engine, server, clock } = harnessWithRefresh({ record: freshSession() });
     let token = 'access-0';
     for (let i = 1; i <= 3; i++) {
-      const next = await engine.tokenAfterRejection(token);
+      const next = await loop(engine, token);
       expect(next).toBe(`access-${i}`);
       token = next!;
       clock.advance(1_000);
     }
     expect(server.count(PATHS.refresh)).toBe(3);
 
-    // The API keeps rejecting fresh tokens: the 4th 401 passes through instead of refreshing again.
+    // The API keeps rejecting fresh tokens: the next 401s pass through instead of refreshing again.
     expect(await engine.tokenAfterRejection(token)).toBeNull();
     expect(await engine.tokenAfterRejection(token)).toBeNull();
     expect(server.count(PATHS.refresh)).toBe(3);
@@ -557,10 +694,73 @@ describe('AuthEngine: circuit breaker', () => {
     expect(server.count(PATHS.refresh)).toBe(4);
   });
 
-  it('does not count preemptive refreshes against the breaker', async () => {
+  it('never opens on successful recoveries: every revoke-and-replay cycle refreshes, however many in a minute', async () => {
+    const { engine, server, clock } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (let i = 1; i <= 10; i++) {
+      const next = await engine.tokenAfterRejection(token);
+      expect(next).toBe(`access-${i}`);
+      engine.tokenVerdict(next!, true); // the replay succeeded
+      token = next!;
+      clock.advance(1_000);
+    }
+    expect(server.count(PATHS.refresh)).toBe(10);
+  });
+
+  it('counts a refreshed token rejected on first use by another request, once per refresh', async () => {
+    const { engine, server } = harnessWithRefresh({ record: freshSession() });
+    // Each refreshed token is rejected by several requests (concurrent replays, later sends): one futile refresh each.
+    let token = 'access-0';
+    for (let i = 1; i <= 3; i++) {
+      token = (await engine.tokenAfterRejection(token))!;
+      engine.tokenVerdict(token, false);
+      engine.tokenVerdict(token, false);
+    }
+    expect(await engine.tokenAfterRejection(token)).toBeNull();
+    expect(server.count(PATHS.refresh)).toBe(3);
+  });
+
+  it('a refreshed token accepted once is proven: a later rejection of it is a new revocation, not a loop', async () => {
+    const { engine, server } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (let i = 1; i <= 5; i++) {
+      token = (await engine.tokenAfterRejection(token))!;
+      engine.tokenVerdict(token, true);
+      engine.tokenVerdict(token, false); // rejected later: not counted
+    }
+    expect(await engine.tokenAfterRejection(token)).toBe('access-6');
+    expect(server.count(PATHS.refresh)).toBe(6);
+  });
+
+  it('successes between loops do not reset the count of futile refreshes in the window', async () => {
+    const { engine, server, clock } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (const accepted of [false, true, false, true, false]) {
+      token = (await engine.tokenAfterRejection(token))!;
+      engine.tokenVerdict(token, accepted);
+      clock.advance(1_000);
+    }
+    expect(server.count(PATHS.refresh)).toBe(5);
+    expect(await engine.tokenAfterRejection(token)).toBeNull();
+    expect(server.count(PATHS.refresh)).toBe(5);
+  });
+
+  it('starts closed again for a new session', async () => {
+    const { engine, server } = harnessWithRefresh({ record: freshSession() });
+    let token = 'access-0';
+    for (let i = 1; i <= 3; i++) token = (await loop(engine, token))!;
+    expect(await engine.tokenAfterRejection(token)).toBeNull();
+    await engine.captureTokenResponse(jsonResponse(tokenBody({ access_token: 'access-login' })));
+    expect(await engine.tokenAfterRejection('access-login')).toBe('access-4');
+    expect(server.count(PATHS.refresh)).toBe(4);
+  });
+
+  it('does not count preemptive refreshes whose tokens were accepted', async () => {
     const { engine, server, clock } = harnessWithRefresh({ handler: rotatingRefresh({ expiresIn: 31 }) });
     for (let i = 1; i <= 5; i++) {
-      expect(await engine.tokenForRequest()).toBe(`access-${i}`);
+      const token = await engine.tokenForRequest();
+      expect(token).toBe(`access-${i}`);
+      engine.tokenVerdict(token!, true);
       clock.advance(1_000); // 30 s ahead of a 31 s token: due again a second later
     }
     expect(await engine.tokenAfterRejection('access-5')).toBe('access-6');

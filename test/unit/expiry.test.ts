@@ -13,8 +13,14 @@ describe('estimateClockOffset', () => {
     expect(estimateClockOffset(httpDate(T0 - 120_000), null, T0)).toBe(-120_000);
   });
 
-  it('prefers the Date header over the token iat', () => {
-    expect(estimateClockOffset(httpDate(T0 + 60_000), { iat: seconds(T0 + 600_000) }, T0)).toBe(60_000);
+  it('takes the later of the Date header and the token iat (both can only lag the server clock)', () => {
+    expect(estimateClockOffset(httpDate(T0 + 60_000), { iat: seconds(T0 + 600_000) }, T0)).toBe(600_000);
+    expect(estimateClockOffset(httpDate(T0 + 600_000), { iat: seconds(T0 + 60_000) }, T0)).toBe(600_000);
+  });
+
+  it('is not fooled by a cached Date header seconds old when the token was issued just now', () => {
+    // uvicorn refreshes its Date header about once a second, later when the loop is busy.
+    expect(estimateClockOffset(httpDate(T0 - 3_000), { iat: seconds(T0) }, T0 + 20)).toBe(0);
   });
 
   it('falls back to iat when there is no Date header', () => {

@@ -7,7 +7,7 @@ import { SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../../src/core/config.js';
 import { AuthEngine } from '../../src/core/engine.js';
 import { createLocalLock, type RefreshLock } from '../../src/core/lock.js';
-import type { StateMessage } from '../../src/core/session-state.js';
+import type { StateMessage } from '../../src/core/protocol.js';
 import type { TokenSet } from '../../src/core/token-response.js';
 import { createMemoryVault, type TokenVault, type VaultRecord } from '../../src/core/vault.js';
 

@@ -28,7 +28,12 @@ function setup(api: Handler, options: { replayBodyLimit?: number } = {}) {
   harness.server.on(PATHS.refresh, rotatingRefresh());
   harness.server.on(API, api);
   const send = (request: Request): Promise<Response> =>
-    sendWithToken(request, harness.engine, harness.server.fetch, harness.config.replayBodyLimit);
+    sendWithToken(request, {
+      tokens: harness.engine,
+      fetch: harness.server.fetch,
+      replayBodyLimit: harness.config.replayBodyLimit,
+      api: harness.config.api,
+    });
   const authorizations = (): (string | null)[] => harness.server.calls(API).map((call) => call.request.headers.get('authorization'));
   const bodies = (): Promise<Uint8Array[]> => Promise.all(harness.server.calls(API).map(async (call) => new Uint8Array(await call.body)));
   return { ...harness, send, authorizations, bodies };
@@ -233,7 +238,7 @@ describe('sendWithToken', () => {
     const { engine, server } = createHarness();
     server.on(API, () => new Response('public'));
     const request = new Request(url(API), { method: 'POST', body: 'hello', headers: { 'X-Trace': 't-2' } });
-    const response = await sendWithToken(request, engine, server.fetch, 1024);
+    const response = await sendWithToken(request, { tokens: engine, fetch: server.fetch, replayBodyLimit: 1024, api: [url('/api/')] });
     expect(await response.text()).toBe('public');
     const [call] = server.calls(API);
     expect(call!.request).toBe(request);
@@ -249,19 +254,132 @@ describe('sendWithToken', () => {
         calls.push(rejected);
         return rejected;
       },
+      tokenVerdict: () => undefined,
     };
     let sent = 0;
-    const response = await sendWithToken(
-      new Request(url(API)),
-      source,
-      async () => {
+    const response = await sendWithToken(new Request(url(API)), {
+      tokens: source,
+      fetch: async () => {
         sent += 1;
         return unauthorized('invalid_token');
       },
-      1024,
-    );
+      replayBodyLimit: 1024,
+      api: [url('/api/')],
+    });
     expect(response.status).toBe(401);
     expect(sent).toBe(1);
     expect(calls).toEqual(['only-token']);
+  });
+
+  describe('reports what the API made of each token (for the circuit breaker)', () => {
+    /** A token source that hands out `first`, then `fresh` after a rejection, and records verdicts. */
+    function recordingSource(): TokenSource & { verdicts: [string, boolean][] } {
+      const verdicts: [string, boolean][] = [];
+      return {
+        verdicts,
+        tokenForRequest: async () => 'first',
+        tokenAfterRejection: async () => 'fresh',
+        tokenVerdict: (token, accepted) => void verdicts.push([token, accepted]),
+      };
+    }
+
+    const sendThrough = (source: TokenSource, answers: Response[]) =>
+      sendWithToken(new Request(url(API)), {
+        tokens: source,
+        fetch: async () => answers.shift()!,
+        replayBodyLimit: 1024,
+        api: [url('/api/')],
+      });
+
+    it('accepted: a 2xx, a 403 or a 404; the replay is judged too', async () => {
+      for (const status of [200, 204, 403, 404]) {
+        const source = recordingSource();
+        await sendThrough(source, [new Response(null, { status })]);
+        expect(source.verdicts, String(status)).toEqual([['first', true]]);
+      }
+      const source = recordingSource();
+      await sendThrough(source, [unauthorized('invalid_token'), jsonResponse({ ok: true })]);
+      expect(source.verdicts).toEqual([['fresh', true]]);
+    });
+
+    it('rejected: a replay that gets an invalid-token challenge again', async () => {
+      const source = recordingSource();
+      const response = await sendThrough(source, [unauthorized('invalid_token'), unauthorized(null)]);
+      expect(response.status).toBe(401);
+      expect(source.verdicts).toEqual([['fresh', false]]);
+    });
+
+    it('no verdict: a 5xx or a step-up challenge says nothing about the token', async () => {
+      for (const answer of [new Response(null, { status: 503 }), unauthorized('insufficient_user_authentication')]) {
+        const source = recordingSource();
+        await sendThrough(source, [answer]);
+        expect(source.verdicts).toEqual([]);
+      }
+    });
+  });
+
+  describe('the circuit breaker, end to end through the engine', () => {
+    it('five revoke-and-replay cycles in a few seconds all recover, each with one refresh', async () => {
+      let current = 'access-0';
+      const { send, server, clock } = setup((request) =>
+        request.headers.get('authorization') === `Bearer ${current}` ? jsonResponse({ ok: true }) : unauthorized('invalid_token'),
+      );
+      for (let i = 1; i <= 5; i++) {
+        current = `access-${i}`; // the server revoked the previous token; the next refresh issues this one
+        expect((await send(new Request(url(API)))).status).toBe(200);
+        clock.advance(1_000);
+      }
+      expect(server.count(PATHS.refresh)).toBe(5);
+    });
+
+    it('an API that rejects every token: three futile refreshes, then 401s pass through with no refresh', async () => {
+      const { send, server, authorizations } = setup(() => unauthorized('invalid_token'));
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await send(new Request(url(API)))).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+      expect(server.count(PATHS.refresh)).toBe(3);
+      expect(authorizations()).toHaveLength(9);
+    });
+  });
+
+  describe('redirects', () => {
+    /** A response as fetch returns it after following redirects to `finalUrl`. */
+    function redirectedTo(finalUrl: string, response: Response): Response {
+      return Object.defineProperties(response, { redirected: { value: true }, url: { value: finalUrl } });
+    }
+
+    it('a 401 fetched from another origin after a redirect is passed through: no refresh, no replay', async () => {
+      const { send, server } = setup(() => redirectedTo('https://elsewhere.example/login', unauthorized(null)));
+      const response = await send(new Request(url(API)));
+      expect(response.status).toBe(401);
+      expect(server.count(API)).toBe(1);
+      expect(server.count(PATHS.refresh)).toBe(0);
+    });
+
+    it('a 401 from a same-origin path outside the API prefixes after a redirect is passed through too', async () => {
+      const { send, server } = setup(() => redirectedTo(url('/public/page'), unauthorized('invalid_token')));
+      expect((await send(new Request(url(API)))).status).toBe(401);
+      expect(server.count(PATHS.refresh)).toBe(0);
+    });
+
+    it('a 401 from an API URL after a same-origin redirect is refreshed and replayed as usual', async () => {
+      const { send, server } = setup((request) =>
+        request.headers.get('authorization') === 'Bearer access-1'
+          ? redirectedTo(url('/api/moved'), jsonResponse({ ok: true }))
+          : redirectedTo(url('/api/moved'), unauthorized('invalid_token')),
+      );
+      expect((await send(new Request(url(API)))).status).toBe(200);
+      expect(server.count(PATHS.refresh)).toBe(1);
+      expect(server.count(API)).toBe(2);
+    });
+  });
+
+  it('sends a no-cors media request as same-origin, where a request may carry Authorization', async () => {
+    const { send, server } = setup(acceptOnly('access-0'));
+    const response = await send(new Request(url(API), { mode: 'no-cors' }));
+    expect(response.status).toBe(200);
+    const [call] = server.calls(API);
+    expect(call!.request.mode).toBe('same-origin');
+    expect(call!.request.headers.get('authorization')).toBe('Bearer access-0');
   });
 });

@@ -29,28 +29,27 @@ describe('classifyRefreshResponse', () => {
     }
   });
 
-  it('200 with an HTML page (a proxy or captive portal) is transient, not a logout', async () => {
+  it('200 with an HTML page (a proxy or captive portal) is unavailable, not a logout', async () => {
     const response = new Response('<!doctype html><title>Login to Wi-Fi</title>', {
       status: 200,
       headers: { 'Content-Type': 'text/html' },
     });
-    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'transient');
+    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'unavailable');
     expect(outcome.error).toBeInstanceOf(TokenResponseError);
     expect(outcome.error.code).toBe('invalid_token_response');
     expect(outcome.error.status).toBe(200);
-    expect(outcome.network).toBe(false);
     expect(outcome.retryAfterMs).toBeNull();
   });
 
-  it('200 with truncated JSON is transient', async () => {
+  it('200 with truncated JSON is unavailable', async () => {
     const response = new Response('{"access_token":"abc","token_ty', { status: 200, headers: { 'Content-Type': 'application/json' } });
-    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'transient');
+    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'unavailable');
     expect(outcome.error.code).toBe('invalid_token_response');
     expect(outcome.error.message).toMatch(/malformed JSON/);
   });
 
-  it('200 with JSON that is not a token response is transient', async () => {
-    const outcome = expectKind(await classifyRefreshResponse(jsonResponse({ ok: true }), T0), 'transient');
+  it('200 with JSON that is not a token response is unavailable', async () => {
+    const outcome = expectKind(await classifyRefreshResponse(jsonResponse({ ok: true }), T0), 'unavailable');
     expect(outcome.error.code).toBe('invalid_token_response');
   });
 
@@ -109,48 +108,44 @@ describe('classifyRefreshResponse', () => {
     expect(outcome.error.oauthError).toBeUndefined();
   });
 
-  it('429 with Retry-After seconds is transient with the server delay', async () => {
+  it('429 with Retry-After seconds is unavailable with the server delay', async () => {
     const response = jsonResponse({ error: 'slow_down' }, { status: 429, headers: { 'Retry-After': '120' } });
-    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'transient');
+    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'unavailable');
     expect(outcome.retryAfterMs).toBe(120_000);
-    expect(outcome.network).toBe(false);
     expect(outcome.error.code).toBe('refresh_unavailable');
     expect(outcome.error.status).toBe(429);
   });
 
-  it('503 with an HTTP-date Retry-After is transient with the delay until that date', async () => {
+  it('503 with an HTTP-date Retry-After is unavailable with the delay until that date', async () => {
     const response = new Response(null, { status: 503, headers: { 'Retry-After': new Date(T0 + 45_000).toUTCString() } });
-    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'transient');
+    const outcome = expectKind(await classifyRefreshResponse(response, T0), 'unavailable');
     expect(outcome.retryAfterMs).toBe(45_000);
   });
 
-  it.each([500, 502, 503, 504, 408])('%i is transient without a server delay', async (status) => {
-    const outcome = expectKind(await classifyRefreshResponse(new Response('oops', { status }), T0), 'transient');
+  it.each([500, 502, 503, 504, 408])('%i is unavailable without a server delay', async (status) => {
+    const outcome = expectKind(await classifyRefreshResponse(new Response('oops', { status }), T0), 'unavailable');
     expect(outcome.error.code).toBe('refresh_unavailable');
     expect(outcome.error.status).toBe(status);
     expect(outcome.retryAfterMs).toBeNull();
-    expect(outcome.network).toBe(false);
   });
 
-  it('a 500 carrying invalid_grant in its body is still transient (a server error is not a verdict)', async () => {
-    expectKind(await classifyRefreshResponse(jsonResponse({ error: 'invalid_grant' }, { status: 500 }), T0), 'transient');
+  it('a 500 carrying invalid_grant in its body is still unavailable (a server error is not a verdict)', async () => {
+    expectKind(await classifyRefreshResponse(jsonResponse({ error: 'invalid_grant' }, { status: 500 }), T0), 'unavailable');
   });
 });
 
 describe('classifyRefreshFailure', () => {
-  it('a network error is transient, flagged as network, with the cause kept', () => {
+  it('a network error is unavailable, with the cause kept', () => {
     const cause = new TypeError('fetch failed');
-    const outcome = expectKind(classifyRefreshFailure(cause, false), 'transient');
-    expect(outcome.network).toBe(true);
+    const outcome = expectKind(classifyRefreshFailure(cause, false), 'unavailable');
     expect(outcome.retryAfterMs).toBeNull();
     expect(outcome.error.code).toBe('refresh_unavailable');
     expect(outcome.error.cause).toBe(cause);
     expect(outcome.error.message).toMatch(/could not be reached/);
   });
 
-  it('a timeout is transient and says so', () => {
-    const outcome = expectKind(classifyRefreshFailure(new DOMException('aborted', 'AbortError'), true), 'transient');
-    expect(outcome.network).toBe(true);
+  it('a timeout is unavailable and says so', () => {
+    const outcome = expectKind(classifyRefreshFailure(new DOMException('aborted', 'AbortError'), true), 'unavailable');
     expect(outcome.error.code).toBe('refresh_unavailable');
     expect(outcome.error.message).toMatch(/did not answer in time/);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/core/config.js';
 import { buildRefreshRequest, buildRevocationRequest } from '../../src/core/refresh-request.js';
-import { PATHS, refreshEndpoint, tokenSet, url } from './helpers.js';
+import { ORIGIN, PATHS, refreshEndpoint, tokenSet, url } from './helpers.js';
 
 const signal = (): AbortSignal => new AbortController().signal;
 const tokens = tokenSet({ accessToken: 'access-9', refreshToken: 'refresh-9' });
@@ -124,5 +125,39 @@ describe('buildRevocationRequest', () => {
     );
     expect(request.credentials).toBe('include');
     expect(await request.json()).toEqual({});
+  });
+});
+
+describe('refresh.tokenField', () => {
+  const endpoint = (format: 'json' | 'form' | 'cookie', tokenField: string) => {
+    const refresh = resolveConfig({ refresh: { url: PATHS.refresh, format, tokenField } }, ORIGIN).refresh;
+    if (refresh === null) throw new Error('unreachable: refresh was configured');
+    return refresh;
+  };
+
+  it('json: the refresh token travels in the named member (SimpleJWT: {"refresh": ...})', async () => {
+    const request = buildRefreshRequest(endpoint('json', 'refresh'), null, tokens, signal());
+    expect(await request.json()).toEqual({ refresh: 'refresh-9' });
+  });
+
+  it('json: next to client_id when one is configured', async () => {
+    const request = buildRefreshRequest(endpoint('json', 'refreshToken'), 'unit-spa', tokens, signal());
+    expect(await request.json()).toEqual({ refreshToken: 'refresh-9', client_id: 'unit-spa' });
+  });
+
+  it('form: the named field replaces refresh_token, grant_type stays', async () => {
+    const request = buildRefreshRequest(endpoint('form', 'token'), null, tokens, signal());
+    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({ grant_type: 'refresh_token', token: 'refresh-9' });
+  });
+
+  it('the JSON logout body uses the same member', async () => {
+    const request = buildRevocationRequest(url(PATHS.logout), endpoint('json', 'refresh'), null, tokens, signal());
+    expect(await request.json()).toEqual({ refresh: 'refresh-9' });
+    expect(request.headers.get('authorization')).toBe('Bearer access-9');
+  });
+
+  it('the RFC 7009 logout body keeps its standard token member', async () => {
+    const request = buildRevocationRequest(url(PATHS.logout), endpoint('form', 'refresh'), null, tokens, signal());
+    expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({ token: 'refresh-9', token_type_hint: 'refresh_token' });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthProxyError, TokenResponseError } from '../../src/core/errors.js';
+import { resolveTokenMapping, RFC6749_MAPPING, type TokenMapping } from '../../src/core/token-mapping.js';
 import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse } from '../../src/core/token-response.js';
 import { T0, seconds, signedJwt, tokenBody, tokenSet, unsecuredJwt } from './helpers.js';
 
@@ -26,6 +27,7 @@ describe('parseTokenResponse: valid responses', () => {
       idToken: null,
       claims: null,
       clockOffset: 0,
+      receivedAt: T0,
     });
   });
 
@@ -217,5 +219,125 @@ describe('mergeRotatedTokens (RFC 6749 §6)', () => {
     const merged = mergeRotatedTokens(withId, tokenSet({ idToken: 'id-2', claims: { sub: 'user-1', name: 'Renamed' } }));
     expect(merged.idToken).toBe('id-2');
     expect(merged.claims).toEqual({ sub: 'user-1', name: 'Renamed' });
+  });
+});
+
+describe('parseTokenResponse: a mapped backend (tokenResponse)', () => {
+  const mapped = (mapping: Parameters<typeof resolveTokenMapping>[0]) => resolveTokenMapping(mapping, RFC6749_MAPPING, 'tokenResponse');
+  const DRF = mapped({ accessToken: 'access', refreshToken: 'refresh' });
+
+  function mappedError(body: unknown, mapping: TokenMapping, refresh = false): TokenResponseError {
+    try {
+      parseTokenResponse(body, T0, null, { mapping, refresh });
+    } catch (error) {
+      if (error instanceof TokenResponseError) return error;
+      throw error;
+    }
+    throw new Error('expected parseTokenResponse to throw');
+  }
+
+  it('reads Django REST framework SimpleJWT {access, refresh}, the expiry from the JWT exp', async () => {
+    const access = await signedJwt({ token_type: 'access', user_id: 1, iat: seconds(T0), exp: seconds(T0) + 300, jti: 'j' });
+    const tokens = parseTokenResponse({ access, refresh: 'drf-refresh' }, T0, httpDate(T0), { mapping: DRF });
+    expect(tokens).toMatchObject({ accessToken: access, refreshToken: 'drf-refresh', expiresAt: T0 + 300_000, clockOffset: 0 });
+    expect(tokens.claims).toMatchObject({ user_id: 1 });
+  });
+
+  it('still corrects the JWT exp by the server clock offset', async () => {
+    const serverNow = T0 + 600_000;
+    const access = await signedJwt({ iat: seconds(serverNow), exp: seconds(serverNow) + 300 });
+    const tokens = parseTokenResponse({ access, refresh: 'r' }, T0, httpDate(serverNow), { mapping: DRF });
+    expect(tokens.expiresAt).toBe(T0 + 300_000);
+  });
+
+  it('reads members at dot paths, with token_type and scope beside the access token', () => {
+    const mapping = mapped({
+      accessToken: 'data.session.access_token',
+      refreshToken: 'data.session.refresh_token',
+      expiresIn: 'data.session.expires_in',
+    });
+    const body = {
+      data: {
+        session: { access_token: 'nested-access', refresh_token: 'nested-refresh', expires_in: 60, token_type: 'bearer', scope: 'read' },
+      },
+    };
+    expect(parseTokenResponse(body, T0, null, { mapping })).toMatchObject({
+      accessToken: 'nested-access',
+      refreshToken: 'nested-refresh',
+      expiresAt: T0 + 60_000,
+      scope: 'read',
+    });
+    expect(mappedError({ data: { session: { access_token: 'a', token_type: 'mac' } } }, mapping).message).toMatch(/token_type/);
+  });
+
+  it('takes an absolute expiresAt in epoch seconds (Supabase), corrected by the server clock offset', () => {
+    const supabase = mapped({ expiresAt: 'expires_at', expiresIn: null });
+    const serverNow = T0 - 120_000;
+    const body = { access_token: 'opaque', refresh_token: 'r', expires_at: seconds(serverNow) + 3600, expires_in: 7 };
+    expect(parseTokenResponse(body, T0, httpDate(serverNow), { mapping: supabase }).expiresAt).toBe(T0 + 3_600_000);
+  });
+
+  it('prefers expires_in over expiresAt when both are present (receipt time is immune to skew)', () => {
+    const both = mapped({ expiresAt: 'expires_at' });
+    const body = { access_token: 'opaque', expires_in: 60, expires_at: seconds(T0) + 3600 };
+    expect(parseTokenResponse(body, T0, null, { mapping: both }).expiresAt).toBe(T0 + 60_000);
+  });
+
+  it('accepts numeric strings, as a callback URL carries them', () => {
+    const mapping = mapped({ accessToken: 'token', expiresAt: 'expires_at' });
+    expect(parseTokenResponse({ token: 'opaque', expires_at: String(seconds(T0) + 900) }, T0, null, { mapping }).expiresAt).toBe(
+      T0 + 900_000,
+    );
+  });
+
+  it('rejects an expiresAt that is not epoch seconds, naming its path', () => {
+    const mapping = mapped({ expiresAt: 'session.expires_at' });
+    expect(mappedError({ access_token: 'a', session: { expires_at: 'tomorrow' } }, mapping).message).toMatch(/session\.expires_at/);
+  });
+
+  it('a missing access token names the configured path, never a value', () => {
+    const error = mappedError({ access_token: 'SECRET-A', refresh: 'SECRET-R' }, DRF);
+    expect(error.code).toBe('invalid_token_response');
+    expect(error.message).toContain('access');
+    expect(error.message).not.toContain('access_token');
+    expect(JSON.stringify(error.toJSON())).not.toContain('SECRET');
+    expect(mappedError({ data: {} }, mapped({ accessToken: 'data.session.access_token' })).message).toContain('data.session.access_token');
+  });
+
+  it('a member the config names is required in a login response, naming its path', () => {
+    const mapping = mapped({ accessToken: 'access', refreshToken: 'refresh', idToken: 'oidc.id_token' });
+    expect(mappedError({ access: 'a', oidc: { id_token: 'i' } }, mapping).message).toMatch(/no refresh\b/);
+    expect(mappedError({ access: 'a', refresh: 'SECRET-R' }, mapping).message).toContain('oidc.id_token');
+    expect(mappedError({ access: 'a', refresh: 'SECRET-R' }, mapping).message).not.toContain('SECRET');
+    expect(mappedError({ access_token: 'a', refresh_token: 'r' }, mapped({ expiresIn: 'ttl' })).message).toContain('ttl');
+  });
+
+  it('a refresh response may leave out the named refresh and ID tokens (RFC 6749 §6), not the named expiry', () => {
+    const mapping = mapped({ accessToken: 'access', refreshToken: 'refresh', idToken: 'id', expiresAt: 'exp_at' });
+    const tokens = parseTokenResponse({ access: 'a2', exp_at: seconds(T0) + 60 }, T0, null, { mapping, refresh: true });
+    expect(tokens).toMatchObject({ accessToken: 'a2', refreshToken: null, idToken: null, expiresAt: T0 + 60_000 });
+    expect(mappedError({ access: 'a2' }, mapping, true).message).toContain('exp_at');
+  });
+
+  it('members left at their RFC 6749 defaults stay optional', () => {
+    const tokens = parseTokenResponse({ access: 'a' }, T0, null, { mapping: mapped({ accessToken: 'access' }) });
+    expect(tokens).toMatchObject({ refreshToken: null, idToken: null, expiresAt: null });
+  });
+
+  it('ignores RFC 6749 members the mapping moved elsewhere or turned off', () => {
+    const mapping = mapped({ accessToken: 'access', expiresIn: null });
+    expect(parseTokenResponse({ access: 'a', access_token: 'other', expires_in: 'not-a-number' }, T0, null, { mapping })).toMatchObject({
+      accessToken: 'a',
+      expiresAt: null,
+    });
+  });
+
+  it('looksLikeTokenResponse looks at the mapped members', () => {
+    expect(looksLikeTokenResponse({ access: 'a' }, DRF)).toBe(true);
+    expect(looksLikeTokenResponse({ refresh: 'r' }, DRF)).toBe(true);
+    expect(looksLikeTokenResponse({ access_token: 'a' }, DRF)).toBe(false);
+    expect(
+      looksLikeTokenResponse({ data: { session: { refresh_token: 'r' } } }, mapped({ refreshToken: 'data.session.refresh_token' })),
+    ).toBe(true);
   });
 });

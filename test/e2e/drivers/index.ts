@@ -1,6 +1,6 @@
 import { chromium, type Browser as PlaywrightBrowser } from '@playwright/test';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../tools/chromium.mjs';
 import { PlaywrightSession, PlaywrightTab } from './playwright.js';
 import { PuppeteerSession, launchFirefox } from './puppeteer.js';
 import type { BrowserSession, Engine, SessionOptions, Tab } from './types.js';

@@ -29,6 +29,14 @@ export class PlaywrightTab implements Tab {
     return this.page.url();
   }
 
+  async goBack(): Promise<void> {
+    await this.page.goBack();
+  }
+
+  async goForward(): Promise<void> {
+    await this.page.goForward();
+  }
+
   async close(): Promise<void> {
     await this.page.close();
   }

@@ -46,8 +46,31 @@ class PuppeteerTab implements Tab {
     await this.#page.waitForFunction(fn as (arg: unknown) => unknown, { polling: POLL_MS, timeout: 0 }, arg);
   }
 
-  async url(): Promise<string> {
-    return this.#page.url();
+  /** From the page: Puppeteer's own record lags behind history.back() and forward() over BiDi. */
+  url(): Promise<string> {
+    return this.#page.evaluate(() => location.href);
+  }
+
+  goBack(): Promise<void> {
+    return this.#traverse(-1);
+  }
+
+  goForward(): Promise<void> {
+    return this.#traverse(1);
+  }
+
+  /**
+   * Puppeteer's goBack() loses the frame over BiDi in Firefox, so the page walks its history
+   * itself, and the wait is for the other entry's document (its URL differs here) to load.
+   */
+  async #traverse(step: number): Promise<void> {
+    const from = await this.url();
+    await this.#page.evaluate((step) => history.go(step), step);
+    await this.#page.waitForFunction(
+      (from) => location.href !== from && document.readyState === 'complete',
+      { polling: POLL_MS, timeout: 0 },
+      from,
+    );
   }
 
   async close(): Promise<void> {

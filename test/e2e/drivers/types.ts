@@ -22,6 +22,9 @@ export interface Tab {
   waitForFunction<Arg>(fn: PageFunction<Arg, unknown>, arg: Arg): Promise<void>;
   /** The page's current URL. */
   url(): Promise<string>;
+  /** History back and forward, as the browser's buttons; resolve once the page has loaded. */
+  goBack(): Promise<void>;
+  goForward(): Promise<void>;
   close(): Promise<void>;
 }
 

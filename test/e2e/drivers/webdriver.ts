@@ -133,6 +133,15 @@ class WebDriverTab implements Tab {
     return this.#session.inTab(this, (browser) => browser.getUrl());
   }
 
+  /** WebDriver's own commands: they wait for the navigation, which a script calling history.back() cannot. */
+  goBack(): Promise<void> {
+    return this.#session.inTab(this, (browser) => browser.back());
+  }
+
+  goForward(): Promise<void> {
+    return this.#session.inTab(this, (browser) => browser.forward());
+  }
+
   close(): Promise<void> {
     return this.#session.closeTab(this);
   }

@@ -1,0 +1,2 @@
+// A deploy gone wrong: this worker script does not parse.
+self.addEventListener('fetch', (event) => {

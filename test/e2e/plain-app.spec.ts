@@ -1,0 +1,69 @@
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumOnly, expect, seenAt, test } from './fixtures.js';
+
+chromiumOnly("lists the files the page loaded with Playwright's request events");
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+
+/**
+ * The README's first install path, followed literally in an app with no bundler: two files
+ * copied out of the package (the page module and the worker) and one static HTML page.
+ */
+const INDEX_HTML = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><title>plain app</title></head>
+  <body>
+    <script type="module">
+      import { registerAuthProxy } from './sw-auth-proxy.browser.js';
+
+      const auth = await registerAuthProxy({
+        worker: './auth-proxy-sw.js',
+        config: { api: ['/api/'], capture: ['/api/auth/login'], refresh: { url: '/api/auth/refresh' } },
+      });
+      window.plain = { auth };
+    </script>
+  </body>
+</html>
+`;
+
+test.use({
+  serverOptions: async ({}, use) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sw-auth-proxy-plain-'));
+    await writeFile(path.join(dir, 'index.html'), INDEX_HTML);
+    await copyFile(path.join(DIST, 'sw-auth-proxy.browser.js'), path.join(dir, 'sw-auth-proxy.browser.js'));
+    await copyFile(path.join(DIST, 'auth-proxy-sw.js'), path.join(dir, 'auth-proxy-sw.js'));
+    await use({ staticDirs: [{ prefix: '/plain/', dir }] });
+  },
+});
+
+test('a static app with only the copied sw-auth-proxy/browser file and the worker authenticates fetch and XMLHttpRequest', async ({
+  context,
+  server,
+}) => {
+  const page = await context.newPage();
+  const loaded: string[] = [];
+  page.on('request', (request) => loaded.push(new URL(request.url()).pathname));
+  await page.goto(`${server.url}/plain/index.html`);
+  await page.waitForFunction(() => 'plain' in window);
+
+  const result = await page.evaluate(async () => {
+    const { auth } = (window as unknown as { plain: { auth: { login(body: object): Promise<{ status: string }> } } }).plain;
+    const login = await auth.login({ username: 'demo', password: 'demo' });
+    const fetched = await fetch('/api/me');
+    const xhr = await new Promise<number>((resolve) => {
+      const request = new XMLHttpRequest();
+      request.open('GET', '/api/me');
+      request.onloadend = () => resolve(request.status);
+      request.send();
+    });
+    return { login: login.status, fetch: fetched.status, xhr };
+  });
+
+  expect(result).toEqual({ login: 'authenticated', fetch: 200, xhr: 200 });
+  expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 2, withoutAuthorization: 0 });
+  // Nothing beyond the two copied files was needed from the app's folder.
+  expect(loaded.filter((p) => p.startsWith('/plain/') && p !== '/plain/index.html').sort()).toEqual(['/plain/sw-auth-proxy.browser.js']);
+});
