@@ -45,7 +45,7 @@ const FULL = {
   replay: { rounds: 15 },
   startup: { rounds: 7 },
   memory: { checkpoints: [1000, 10000], concurrency: 16 },
-  appPage: { rounds: 12, warmups: 2, subresources: 40 },
+  appPage: { rounds: 16, warmups: 2, subresources: 40 },
 };
 
 const SMOKE = {

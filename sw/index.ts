@@ -15,9 +15,9 @@ import { staticRoutes, type RouterRule } from '../src/core/static-routes.js';
 import { serveControlPorts } from './control-port.js';
 import { addStaticRoutesOnInstall } from './static-routes.js';
 
-export type { AuthProxyConfig, RefreshFormat } from '../src/core/config.js';
+export type { AuthProxyConfig, CaptureEntry, CaptureSource, RefreshFormat, TokenResponseMapping } from '../src/core/config.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../src/core/session-state.js';
-export { AuthProxyError, ConfigError, RefreshError, TokenResponseError } from '../src/core/errors.js';
+export { AuthProxyError, ConfigError, DpopError, RefreshError, TokenResponseError } from '../src/core/errors.js';
 export type { RouterCondition, RouterRule, RouterSource, RoutePattern } from '../src/core/static-routes.js';
 
 declare const self: ServiceWorkerGlobalScope;

@@ -61,7 +61,7 @@ function refuseWithoutConfig(): void {
     tokens: null,
     error,
   });
-  serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer });
+  serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer, authorize: answer });
   self.addEventListener('install', () => void self.skipWaiting());
   self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 }

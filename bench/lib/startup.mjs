@@ -13,6 +13,8 @@ import { median, rotate, round } from './stats.mjs';
 /**
  * @typedef {object} ScenarioResult
  * @property {number} firstResponseMs median: navigation start → first authenticated response
+ * @property {number} loadedMs median: navigation start → the library is loaded (proxy; none: the script starts)
+ * @property {number} registeredMs median: navigation start → registerAuthProxy resolved (none: the script starts)
  * @property {number} readyMs median: navigation start → the page can send authenticated requests
  *   (proxy: registerAuthProxy resolved and logged in; none: token in hand)
  * @property {number[]} samples firstResponseMs per round
@@ -57,6 +59,8 @@ export async function runStartup({ browser, server, rounds }) {
     const list = results[scenario];
     scenarios[scenario] = {
       firstResponseMs: round(median(list.map((r) => r.firstResponse)), 1),
+      loadedMs: round(median(list.map((r) => r.loaded)), 1),
+      registeredMs: round(median(list.map((r) => r.registered)), 1),
       readyMs: round(median(list.map((r) => r.authenticated)), 1),
       samples: list.map((r) => round(r.firstResponse, 1)),
     };

@@ -20,6 +20,7 @@ import { formatScope } from './scope.js';
  * @property {string} [scope]
  * @property {number} iat
  * @property {number} exp
+ * @property {{ jkt: string }} [cnf] DPoP binding (RFC 9449 §6.1): the SHA-256 JWK thumbprint of the key
  */
 
 /**
@@ -34,6 +35,7 @@ import { formatScope } from './scope.js';
  * @property {string} clientId
  * @property {readonly string[]} scope
  * @property {number} ttl seconds; 0 yields a token born expired (exp === iat)
+ * @property {string} [jkt] bind the token to this DPoP key thumbprint
  */
 
 /**
@@ -76,11 +78,12 @@ export function createAccessTokens({ keys, clock, issuer }) {
   }
 
   return {
-    async sign({ sub, sid, clientId, scope, ttl }) {
+    async sign({ sub, sid, clientId, scope, ttl, jkt }) {
       const iat = clock.nowSeconds();
       const jti = randomId();
       /** @type {import('jose').JWTPayload} */
       const extra = scope.length > 0 ? { sid, client_id: clientId, scope: formatScope(scope) } : { sid, client_id: clientId };
+      if (jkt !== undefined) extra.cnf = { jkt };
       const token = await new SignJWT(extra)
         .setProtectedHeader({ alg: 'RS256', kid: keys.kid, typ: TOKEN_TYPE })
         .setIssuer(issuer)
@@ -143,7 +146,7 @@ export function createAccessTokens({ keys, clock, issuer }) {
  * @returns {AccessClaims}
  */
 function toClaims(payload) {
-  const { iss, sub, jti, iat, exp, sid, client_id: clientId, scope } = payload;
+  const { iss, sub, jti, iat, exp, sid, client_id: clientId, scope, cnf } = payload;
   if (
     typeof iss !== 'string' ||
     typeof sub !== 'string' ||
@@ -159,5 +162,7 @@ function toClaims(payload) {
   /** @type {AccessClaims} */
   const claims = { iss, sub, sid, jti, client_id: clientId, iat, exp };
   if (scope !== undefined) claims.scope = scope;
+  const jkt = /** @type {{ jkt?: unknown } | undefined} */ (cnf)?.jkt;
+  if (typeof jkt === 'string') claims.cnf = { jkt };
   return claims;
 }

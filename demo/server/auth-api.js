@@ -1,6 +1,7 @@
 // @ts-check
-import { parseBearer } from './bearer.js';
+import { parseCredentials } from './bearer.js';
 import { cookieLogin, cookieLogout, cookieRefresh } from './cookie-auth.js';
+import { proveAtTokenEndpoint } from './dpop.js';
 import { redeemRefreshToken, startSession } from './grants.js';
 import {
   SMALL_BODY_LIMIT,
@@ -51,9 +52,11 @@ export async function handleAuthApi(ctx, req, res, pathname) {
  */
 async function login(ctx, req, res) {
   ctx.counters.loginCalls++;
+  const proof = await proveAtTokenEndpoint(ctx, req, res);
+  if (proof === null) return;
   const owner = await readJsonLogin(ctx, req, res);
   if (owner === null) return;
-  const tokens = await startSession(ctx, { sub: owner.sub, clientId: ctx.clientId, scope: owner.scope });
+  const tokens = await startSession(ctx, { sub: owner.sub, clientId: ctx.clientId, scope: owner.scope, jkt: proof.jkt });
   sendTokenResponse(res, tokens, { shape: ctx.knobs.tokenShape });
 }
 
@@ -68,6 +71,8 @@ async function refresh(ctx, req, res) {
   // client attempted, whatever the outcome.
   ctx.counters.refreshCalls++;
   if (await applyRefreshKnob(ctx.knobs, req, res)) return;
+  const proof = await proveAtTokenEndpoint(ctx, req, res);
+  if (proof === null) return;
   const body = parseJsonObject(await readBody(req, SMALL_BODY_LIMIT));
   if (body === null) return sendOAuthError(res, 400, 'invalid_request', 'body must be a JSON object');
   const { refresh_token: refreshToken, scope } = body;
@@ -76,7 +81,7 @@ async function refresh(ctx, req, res) {
   }
   const requestedScope = parseScope(scope);
   if (requestedScope === null) return sendOAuthError(res, 400, 'invalid_scope', 'scope is malformed');
-  const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, requestedScope });
+  const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, requestedScope, jkt: proof.jkt });
   if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
   sendTokenResponse(res, result.tokens, { shape: ctx.knobs.tokenShape });
 }
@@ -102,9 +107,10 @@ async function logout(ctx, req, res) {
     const sid = await sessionOf(ctx, bodyToken);
     if (sid !== null) sessions.add(sid);
   }
-  const bearer = req.headers.authorization === undefined ? null : parseBearer(req.headers.authorization);
-  if (bearer !== null) {
-    const sid = await sessionOf(ctx, bearer);
+  // Bearer or, in DPoP mode, DPoP credentials: ending a session needs no proof of the key.
+  const credentials = req.headers.authorization === undefined ? null : parseCredentials(req.headers.authorization);
+  if (credentials !== null) {
+    const sid = await sessionOf(ctx, credentials.token);
     if (sid !== null) sessions.add(sid);
   }
   for (const sid of sessions) {

@@ -1,11 +1,13 @@
 // @ts-check
+import { DPOP_ALGS } from './dpop.js';
 import { sendJson } from './http-util.js';
 import { REALM } from './oauth-response.js';
 
 /**
- * Bearer-token authentication for protected resources (RFC 6750). The
- * challenges follow §3 exactly, because the library decides from them whether
- * a 401 is worth a refresh-and-replay.
+ * Bearer-token authentication for protected resources (RFC 6750), and in DPoP
+ * mode DPoP-bound tokens with their proofs instead (RFC 9449 §7). The
+ * challenges follow RFC 6750 §3 exactly, because the library decides from them
+ * whether a 401 is worth a refresh-and-replay.
  */
 
 /** @typedef {import('./context.js').ServerContext} ServerContext */
@@ -16,6 +18,9 @@ import { REALM } from './oauth-response.js';
  * case-insensitive (RFC 9110 §11.1).
  */
 const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** RFC 9449 §7.1: credentials = "DPoP" 1*SP token68, the same token syntax. */
+const DPOP_CREDENTIALS = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Extracts the token from an Authorization header value.
@@ -28,6 +33,18 @@ export function parseBearer(header) {
 }
 
 /**
+ * The token of Bearer or DPoP credentials.
+ * @param {string} header
+ * @returns {{ scheme: 'bearer' | 'dpop', token: string } | null}
+ */
+export function parseCredentials(header) {
+  const bearer = parseBearer(header);
+  if (bearer !== null) return { scheme: 'bearer', token: bearer };
+  const dpop = DPOP_CREDENTIALS.exec(header)?.[1];
+  return dpop === undefined ? null : { scheme: 'dpop', token: dpop };
+}
+
+/**
  * Authenticates the request or answers it with the right RFC 6750 §3 error.
  * @param {ServerContext} ctx
  * @param {import('node:http').IncomingMessage} req
@@ -35,6 +52,7 @@ export function parseBearer(header) {
  * @returns {Promise<AccessClaims | null>} claims, or null when a response was sent
  */
 export async function authenticate(ctx, req, res) {
+  if (ctx.dpop !== null) return authenticateDpop(ctx, ctx.dpop, req, res);
   const header = req.headers.authorization;
   if (header === undefined) {
     // §3.1: a request without credentials gets a bare challenge, no error code.
@@ -107,4 +125,92 @@ function rejectToken(ctx, res, description) {
 function sendUnauthorized(ctx, res, wwwAuthenticate, body) {
   ctx.counters.unauthorizedSent++;
   sendJson(res, 401, body, { 'WWW-Authenticate': wwwAuthenticate });
+}
+
+/**
+ * DPoP mode (RFC 9449 §7): the resource accepts only DPoP-bound tokens, presented with the DPoP
+ * scheme and a proof that covers the token (`ath`) and is signed by its key. A bound token
+ * presented as Bearer is refused (§7.2), so a copied token is useless without the key.
+ * @param {ServerContext} ctx
+ * @param {import('./dpop.js').Dpop} dpop
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @returns {Promise<AccessClaims | null>}
+ */
+async function authenticateDpop(ctx, dpop, req, res) {
+  const header = req.headers.authorization;
+  if (header === undefined) {
+    sendUnauthorized(ctx, res, DPOP_CHALLENGE, { message: 'A DPoP-bound access token is required' });
+    return null;
+  }
+  const credentials = parseCredentials(header);
+  if (credentials === null) {
+    const description = 'Authorization header must be DPoP credentials';
+    sendJson(
+      res,
+      400,
+      { error: 'invalid_request', error_description: description },
+      {
+        'WWW-Authenticate': dpopChallenge('invalid_request', description),
+      },
+    );
+    return null;
+  }
+  const result = await ctx.accessTokens.verify(credentials.token);
+  const problem = dpopTokenProblem(ctx, result, credentials.scheme);
+  if (!result.ok || problem !== null) {
+    rejectDpop(ctx, res, 'invalid_token', problem ?? DESCRIPTIONS.invalid);
+    return null;
+  }
+  const jkt = /** @type {{ jkt: string }} */ (result.claims.cnf).jkt;
+  const proof = await dpop.verify(req, 'api', { accessToken: credentials.token, jkt });
+  const nonce = dpop.nonceHeader('api');
+  if (!proof.ok) {
+    rejectDpop(ctx, res, proof.error, proof.description, proof.error === 'use_dpop_nonce' ? nonce : {});
+    return null;
+  }
+  // RFC 9449 §9: the resource server may hand out its nonce with any response.
+  for (const [name, value] of Object.entries(nonce)) res.setHeader(name, value);
+  return result.claims;
+}
+
+/**
+ * Why a token is refused in DPoP mode, before its proof is looked at; null when it may be used.
+ * @param {ServerContext} ctx
+ * @param {import('./access-tokens.js').VerifyResult} result
+ * @param {'bearer' | 'dpop'} scheme
+ * @returns {string | null}
+ */
+function dpopTokenProblem(ctx, result, scheme) {
+  if (!result.ok) return DESCRIPTIONS[result.reason];
+  if (!ctx.sessions.isActive(result.claims.sid)) return DESCRIPTIONS.revoked;
+  if (result.claims.cnf === undefined) return 'The access token is not DPoP-bound';
+  // RFC 9449 §7.2: a bound token presented as a bearer token is refused, or a thief could skip the proof.
+  if (scheme === 'bearer') return 'A DPoP-bound access token must be sent with the DPoP scheme and a proof';
+  return null;
+}
+
+/** The bare DPoP challenge (RFC 9449 §7.1), naming the algorithms proofs may use. */
+const DPOP_CHALLENGE = `DPoP realm="${REALM}", algs="${DPOP_ALGS.join(' ')}"`;
+
+/**
+ * @param {string} error
+ * @param {string} description
+ * @returns {string}
+ */
+function dpopChallenge(error, description) {
+  return `${DPOP_CHALLENGE}, error="${error}", error_description="${description}"`;
+}
+
+/**
+ * 401 with a DPoP challenge: invalid_token (refresh and replay), invalid_dpop_proof, or use_dpop_nonce with the nonce.
+ * @param {ServerContext} ctx
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} error
+ * @param {string} description
+ * @param {Record<string, string>} [headers]
+ */
+function rejectDpop(ctx, res, error, description, headers = {}) {
+  ctx.counters.unauthorizedSent++;
+  sendJson(res, 401, { error, error_description: description }, { 'WWW-Authenticate': dpopChallenge(error, description), ...headers });
 }

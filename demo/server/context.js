@@ -15,6 +15,8 @@
  * @property {number} refreshTtl refresh-token lifetime in seconds
  * @property {boolean} cors
  * @property {boolean} testHooks
+ * @property {import('./events.js').EventStreams} events the server-sent events at /api/events
+ * @property {import('./dpop.js').Dpop | null} dpop DPoP mode (RFC 9449): proofs required, tokens bound; null otherwise
  */
 
 export {};

@@ -1,4 +1,5 @@
 // @ts-check
+import { proveAtTokenEndpoint } from './dpop.js';
 import { redeemRefreshToken, startSession } from './grants.js';
 import { readCookie, sendJson } from './http-util.js';
 import { readJsonLogin } from './json-login.js';
@@ -32,9 +33,11 @@ export const REFRESH_COOKIE_PATH = '/api/auth/cookie';
  */
 export async function cookieLogin(ctx, req, res) {
   ctx.counters.loginCalls++;
+  const proof = await proveAtTokenEndpoint(ctx, req, res);
+  if (proof === null) return;
   const owner = await readJsonLogin(ctx, req, res);
   if (owner === null) return;
-  const tokens = await startSession(ctx, { sub: owner.sub, clientId: ctx.clientId, scope: owner.scope });
+  const tokens = await startSession(ctx, { sub: owner.sub, clientId: ctx.clientId, scope: owner.scope, jkt: proof.jkt });
   sendCookieTokens(ctx, res, tokens);
 }
 
@@ -49,9 +52,11 @@ export async function cookieRefresh(ctx, req, res) {
   // Counted on arrival, like the other refresh endpoints.
   ctx.counters.refreshCalls++;
   if (await applyRefreshKnob(ctx.knobs, req, res)) return;
+  const proof = await proveAtTokenEndpoint(ctx, req, res);
+  if (proof === null) return;
   const refreshToken = readCookie(req, REFRESH_COOKIE);
   if (refreshToken === undefined) return sendOAuthError(res, 400, 'invalid_grant', 'no refresh token cookie');
-  const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId });
+  const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, jkt: proof.jkt });
   // The cookie is left alone on failure: it is useless anyway, and a test
   // that flips the knob back must find the session as it left it.
   if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);

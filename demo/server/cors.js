@@ -14,7 +14,8 @@
  */
 export function applyCorsHeaders(res) {
   res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, Date');
+  // DPoP-Nonce too: a client can only use a nonce it can read (RFC 9449 §8.1).
+  res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, Date, DPoP-Nonce');
 }
 
 /**
@@ -24,7 +25,7 @@ export function applyCorsHeaders(res) {
  */
 export function sendPreflight(res) {
   res.writeHead(204, {
-    'Access-Control-Allow-Headers': 'authorization, content-type',
+    'Access-Control-Allow-Headers': 'authorization, content-type, dpop',
     'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE',
     'Access-Control-Max-Age': '600',
   });

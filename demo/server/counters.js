@@ -32,11 +32,17 @@
  * @property {number} wsTicketsIssued one-time tickets issued by POST /api/ws-ticket
  * @property {Record<string, number>} wsAuthenticatedBy admitted connections per strategy (protocol, message, ticket, query)
  * @property {Record<string, number>} wsClientCloses close codes sent by clients (server-initiated closes excluded)
+ * @property {number} dpopProofsVerified DPoP proofs accepted (dpop mode), at the token endpoints and the API
+ * @property {number} dpopProofsRejected DPoP proofs refused as invalid_dpop_proof (missing, malformed, wrong signature, htm, htu, iat, jti or ath)
+ * @property {number} dpopNonceChallenges use_dpop_nonce answers sent (RFC 9449 §8 at the token endpoints, §9 at the API)
+ * @property {number} dpopNonceRetries accepted proofs from a key whose previous proof got use_dpop_nonce
+ * @property {number} dpopStaleNonces accepted proofs that carried the nonce from before the last rotation
+ * @property {Record<string, number>} dpopProofsByKey accepted proofs per key (its JWK SHA-256 thumbprint, RFC 7638)
  * @property {Record<string, number>} echoBodies bodies POSTed to /api/echo, with or without a valid token, keyed by
  *   "<sha256> <length> <Content-Type>": a replay of a byte-identical body counts twice under one key
  */
 
-/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'echoBodies'>} NumericCounter */
+/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey' | 'echoBodies'>} NumericCounter */
 
 /** @type {readonly NumericCounter[]} */
 const NUMERIC_COUNTERS = [
@@ -56,11 +62,16 @@ const NUMERIC_COUNTERS = [
   'wsReauthenticated',
   'wsMessagesReceived',
   'wsTicketsIssued',
+  'dpopProofsVerified',
+  'dpopProofsRejected',
+  'dpopNonceChallenges',
+  'dpopNonceRetries',
+  'dpopStaleNonces',
 ];
 
 /** Counters that are maps; zeroed by emptying them. */
-/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'echoBodies')[]} */
-const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses', 'echoBodies'];
+/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey' | 'echoBodies')[]} */
+const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses', 'dpopProofsByKey', 'echoBodies'];
 
 /** @returns {Counters} */
 export function createCounters() {
@@ -82,6 +93,12 @@ export function createCounters() {
     wsReauthenticated: 0,
     wsMessagesReceived: 0,
     wsTicketsIssued: 0,
+    dpopProofsVerified: 0,
+    dpopProofsRejected: 0,
+    dpopNonceChallenges: 0,
+    dpopNonceRetries: 0,
+    dpopStaleNonces: 0,
+    dpopProofsByKey: Object.create(null),
     wsAuthenticatedBy: Object.create(null),
     wsClientCloses: Object.create(null),
     echoBodies: Object.create(null),

@@ -20,12 +20,12 @@ import { formatScope, isScopeSubset } from './scope.js';
  * Starts a new session (refresh-token family) after the resource owner
  * authenticated, and issues its first token pair.
  * @param {ServerContext} ctx
- * @param {{ sub: string, clientId: string, scope: readonly string[] }} grant
+ * @param {{ sub: string, clientId: string, scope: readonly string[], jkt?: string }} grant `jkt`: the DPoP key to bind the tokens to
  * @returns {Promise<TokenResponse>}
  */
-export function startSession(ctx, { sub, clientId, scope }) {
+export function startSession(ctx, { sub, clientId, scope, jkt }) {
   const family = ctx.sessions.startFamily();
-  return issueTokens(ctx, { sub, clientId, family, refreshScope: scope, accessScope: scope });
+  return issueTokens(ctx, { sub, clientId, family, refreshScope: scope, accessScope: scope, jkt });
 }
 
 /**
@@ -34,10 +34,10 @@ export function startSession(ctx, { sub, clientId, scope }) {
  * token again means two parties hold it (or the client raced itself), and the
  * server cannot tell which is legitimate, so the whole family is revoked.
  * @param {ServerContext} ctx
- * @param {{ refreshToken: string, clientId: string, requestedScope?: readonly string[] }} request
+ * @param {{ refreshToken: string, clientId: string, requestedScope?: readonly string[], jkt?: string }} request `jkt`: the key of the request's DPoP proof
  * @returns {Promise<GrantResult>}
  */
-export async function redeemRefreshToken(ctx, { refreshToken, clientId, requestedScope }) {
+export async function redeemRefreshToken(ctx, { refreshToken, clientId, requestedScope, jkt }) {
   const record = ctx.sessions.findRefreshToken(refreshToken);
   if (record === undefined) {
     return { ok: false, error: 'invalid_grant', description: 'refresh token is not recognised' };
@@ -46,6 +46,11 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
   // Checked before reuse so another client cannot get a family revoked.
   if (record.clientId !== clientId) {
     return { ok: false, error: 'invalid_grant', description: 'refresh token was issued to another client' };
+  }
+  // RFC 9449 §5: a public client's refresh token is bound to its DPoP key, and the binding is
+  // checked on every use; before reuse, so a thief without the key cannot revoke the family.
+  if (record.jkt !== jkt) {
+    return { ok: false, error: 'invalid_grant', description: 'refresh token is bound to another DPoP key' };
   }
   if (record.used && !withinReuseGrace(ctx, record)) {
     ctx.counters.reuseDetections++;
@@ -86,6 +91,7 @@ export async function redeemRefreshToken(ctx, { refreshToken, clientId, requeste
     refreshScope: record.scope,
     accessScope,
     keepRefreshToken: rotate ? undefined : refreshToken,
+    jkt,
   });
   if (rotate) record.successor = ctx.sessions.findRefreshToken(tokens.refresh_token);
   ctx.counters.refreshSuccess++;
@@ -111,10 +117,10 @@ function withinReuseGrace(ctx, record) {
  * (RFC 6749 §4.1.2); someone holding only an intercepted code (what PKCE
  * defends against) gets invalid_grant without ending the victim's session.
  * @param {ServerContext} ctx
- * @param {{ code: string, clientId: string, redirectUri: string, codeVerifier: string }} request
+ * @param {{ code: string, clientId: string, redirectUri: string, codeVerifier: string, jkt?: string }} request `jkt`: the key of the request's DPoP proof
  * @returns {Promise<GrantResult>}
  */
-export async function exchangeAuthorizationCode(ctx, { code, clientId, redirectUri, codeVerifier }) {
+export async function exchangeAuthorizationCode(ctx, { code, clientId, redirectUri, codeVerifier, jkt }) {
   const record = ctx.sessions.findCode(code);
   if (record === undefined) {
     return { ok: false, error: 'invalid_grant', description: 'authorization code is not recognised' };
@@ -147,6 +153,7 @@ export async function exchangeAuthorizationCode(ctx, { code, clientId, redirectU
     family,
     refreshScope: record.scope,
     accessScope: record.scope,
+    jkt,
   });
   ctx.counters.codeExchanges++;
   return { ok: true, tokens };
@@ -154,13 +161,14 @@ export async function exchangeAuthorizationCode(ctx, { code, clientId, redirectU
 
 /**
  * @param {ServerContext} ctx
- * @param {{ sub: string, clientId: string, family: string, refreshScope: readonly string[], accessScope: readonly string[], keepRefreshToken?: string }} grant the refresh token to hand back unchanged when not rotating
+ * @param {{ sub: string, clientId: string, family: string, refreshScope: readonly string[], accessScope: readonly string[], keepRefreshToken?: string, jkt?: string | undefined }} grant
+ *   `keepRefreshToken`: the refresh token to hand back unchanged when not rotating; `jkt`: bind both tokens to this DPoP key
  * @returns {Promise<TokenResponse>}
  */
-async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessScope, keepRefreshToken }) {
+async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessScope, keepRefreshToken, jkt }) {
   // Read the knob once so expires_in and the exp claim always agree.
   const ttl = ctx.knobs.accessTtl;
-  const accessToken = await ctx.accessTokens.sign({ sub, sid: family, clientId, scope: accessScope, ttl });
+  const accessToken = await ctx.accessTokens.sign({ sub, sid: family, clientId, scope: accessScope, ttl, jkt });
   const refreshToken =
     keepRefreshToken ??
     ctx.sessions.addRefreshToken({
@@ -169,9 +177,16 @@ async function issueTokens(ctx, { sub, clientId, family, refreshScope, accessSco
       clientId,
       scope: [...refreshScope],
       expiresAt: ctx.clock.nowMs() + ctx.refreshTtl * 1000,
+      ...(jkt === undefined ? {} : { jkt }),
     });
+  // RFC 9449 §5: token_type DPoP tells the client the token is bound to its key.
   /** @type {TokenResponse} */
-  const tokens = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, refresh_token: refreshToken };
+  const tokens = {
+    access_token: accessToken,
+    token_type: jkt === undefined ? 'Bearer' : 'DPoP',
+    expires_in: ttl,
+    refresh_token: refreshToken,
+  };
   // RFC 6749 §5.1: scope is optional when it equals the request; always
   // sending it when there is one costs nothing and helps clients.
   if (accessScope.length > 0) tokens.scope = formatScope(accessScope);

@@ -4,7 +4,8 @@
  * a refresh endpoint that refuses (invalid_grant, which must end the
  * session), fails (5xx, 429, HTML, truncated JSON, dropped connections, which
  * must not), stalls until released, or loses its response after rotating;
- * malformed token responses; and resources that reject good tokens.
+ * malformed token responses; resources that reject good tokens; and, in DPoP mode, servers
+ * that demand nonces.
  *
  * This module is the knob surface: the names, their values and validation.
  * What each knob does lives next to the code it affects (refresh-knob.js,
@@ -23,6 +24,9 @@ export { applyRefreshKnob, releaseHeldRefreshes } from './refresh-knob.js';
  *   | 'bad-expires-in' | 'garbage-jwt'} TokenShape
  */
 
+/** Which DPoP servers demand a nonce (RFC 9449 §8 the token endpoints, §9 the API). */
+/** @typedef {'none' | 'token' | 'api' | 'both'} DpopNonceMode */
+
 /**
  * @typedef {object} Knobs
  * @property {number} accessTtl lifetime in seconds of access tokens issued from now on
@@ -33,6 +37,7 @@ export { applyRefreshKnob, releaseHeldRefreshes } from './refresh-knob.js';
  * @property {string[]} unauthorizedPaths resource pathnames that answer 401 invalid_token to any token
  * @property {string[]} stepUpPaths resource pathnames that answer 401 insufficient_user_authentication (RFC 9470)
  * @property {string[]} insufficientScopePaths resource pathnames that answer 403 insufficient_scope (RFC 6750 §3.1)
+ * @property {DpopNonceMode} dpopNonce in DPoP mode, where proofs must carry the server's nonce
  */
 
 /** @type {readonly RefreshMode[]} */
@@ -53,6 +58,9 @@ export const REFRESH_MODES = [
 /** @type {readonly TokenShape[]} */
 export const TOKEN_SHAPES = ['normal', 'no-expires-in', 'no-refresh-token', 'no-access-token', 'bad-expires-in', 'garbage-jwt'];
 
+/** @type {readonly DpopNonceMode[]} */
+export const DPOP_NONCE_MODES = ['none', 'token', 'api', 'both'];
+
 /** Short enough that a client honouring Retry-After keeps a test fast. */
 const DEFAULT_RETRY_AFTER = 2;
 
@@ -70,6 +78,7 @@ export function createKnobs(accessTtl) {
     unauthorizedPaths: [],
     stepUpPaths: [],
     insufficientScopePaths: [],
+    dpopNonce: 'none',
   };
 }
 
@@ -138,6 +147,10 @@ export function applyKnobPatch(knobs, patch) {
       case 'tokenShape':
         if (!isTokenShape(value)) return `tokenShape must be one of ${TOKEN_SHAPES.join(', ')}`;
         update.tokenShape = value;
+        break;
+      case 'dpopNonce':
+        if (!DPOP_NONCE_MODES.some((mode) => mode === value)) return `dpopNonce must be one of ${DPOP_NONCE_MODES.join(', ')}`;
+        update.dpopNonce = /** @type {DpopNonceMode} */ (value);
         break;
       case 'unauthorizedPaths':
       case 'stepUpPaths':

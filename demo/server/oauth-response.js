@@ -11,7 +11,7 @@ import { shapeTokenResponse } from './token-shape.js';
  * RFC 6749 §5.1 successful token response.
  * @typedef {object} TokenResponse
  * @property {string} access_token
- * @property {'Bearer'} token_type
+ * @property {'Bearer' | 'DPoP'} token_type
  * @property {number} expires_in
  * @property {string} refresh_token
  * @property {string} [scope]

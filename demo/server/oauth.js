@@ -1,6 +1,7 @@
 // @ts-check
 import { handleAuthorize } from './authorize.js';
 import { checkPassword } from './credentials.js';
+import { proveAtTokenEndpoint } from './dpop.js';
 import { exchangeAuthorizationCode, redeemRefreshToken, startSession } from './grants.js';
 import { SMALL_BODY_LIMIT, isFormRequest, parseForm, readBody, sendEmpty, sendMethodNotAllowed, sendNotFound } from './http-util.js';
 import { sendInvalidClient, sendOAuthError, sendTokenResponse } from './oauth-response.js';
@@ -82,13 +83,15 @@ async function token(ctx, req, res) {
     if (await applyRefreshKnob(ctx.knobs, req, res)) return;
   }
   if (!acceptClient(ctx, form, res)) return;
+  const proof = await proveAtTokenEndpoint(ctx, req, res);
+  if (proof === null) return;
   switch (grantType) {
     case 'authorization_code':
-      return authorizationCodeGrant(ctx, form, res);
+      return authorizationCodeGrant(ctx, form, res, proof.jkt);
     case 'password':
-      return passwordGrant(ctx, form, res);
+      return passwordGrant(ctx, form, res, proof.jkt);
     case 'refresh_token':
-      return refreshGrant(ctx, form, res);
+      return refreshGrant(ctx, form, res, proof.jkt);
     default:
       return sendOAuthError(res, 400, 'unsupported_grant_type', `grant_type ${grantType} is not supported`);
   }
@@ -100,15 +103,16 @@ async function token(ctx, req, res) {
  * @param {ServerContext} ctx
  * @param {Map<string, string>} form
  * @param {ServerResponse} res
+ * @param {string | undefined} jkt the DPoP key to bind the tokens to
  */
-async function authorizationCodeGrant(ctx, form, res) {
+async function authorizationCodeGrant(ctx, form, res, jkt) {
   const code = form.get('code');
   const redirectUri = form.get('redirect_uri');
   const codeVerifier = form.get('code_verifier');
   if (code === undefined || redirectUri === undefined || codeVerifier === undefined) {
     return sendOAuthError(res, 400, 'invalid_request', 'code, redirect_uri and code_verifier are required');
   }
-  const result = await exchangeAuthorizationCode(ctx, { code, clientId: ctx.clientId, redirectUri, codeVerifier });
+  const result = await exchangeAuthorizationCode(ctx, { code, clientId: ctx.clientId, redirectUri, codeVerifier, jkt });
   if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
   sendTokenResponse(res, result.tokens, { shape: ctx.knobs.tokenShape });
 }
@@ -118,8 +122,9 @@ async function authorizationCodeGrant(ctx, form, res) {
  * @param {ServerContext} ctx
  * @param {Map<string, string>} form
  * @param {ServerResponse} res
+ * @param {string | undefined} jkt the DPoP key to bind the tokens to
  */
-async function passwordGrant(ctx, form, res) {
+async function passwordGrant(ctx, form, res, jkt) {
   const username = form.get('username');
   const password = form.get('password');
   if (username === undefined || password === undefined) {
@@ -130,7 +135,7 @@ async function passwordGrant(ctx, form, res) {
   if (!checkPassword(ctx.users, username, password)) {
     return sendOAuthError(res, 400, 'invalid_grant', 'wrong username or password');
   }
-  const tokens = await startSession(ctx, { sub: username, clientId: ctx.clientId, scope });
+  const tokens = await startSession(ctx, { sub: username, clientId: ctx.clientId, scope, jkt });
   sendTokenResponse(res, tokens, { shape: ctx.knobs.tokenShape });
 }
 
@@ -139,13 +144,14 @@ async function passwordGrant(ctx, form, res) {
  * @param {ServerContext} ctx
  * @param {Map<string, string>} form
  * @param {ServerResponse} res
+ * @param {string | undefined} jkt the key of the request's DPoP proof
  */
-async function refreshGrant(ctx, form, res) {
+async function refreshGrant(ctx, form, res, jkt) {
   const refreshToken = form.get('refresh_token');
   if (refreshToken === undefined) return sendOAuthError(res, 400, 'invalid_request', 'refresh_token is required');
   const requestedScope = parseScope(form.get('scope'));
   if (requestedScope === null) return sendOAuthError(res, 400, 'invalid_scope', 'scope is malformed');
-  const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, requestedScope });
+  const result = await redeemRefreshToken(ctx, { refreshToken, clientId: ctx.clientId, requestedScope, jkt });
   if (!result.ok) return sendOAuthError(res, 400, result.error, result.description);
   sendTokenResponse(res, result.tokens, { shape: ctx.knobs.tokenShape });
 }

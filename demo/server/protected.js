@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { authenticate } from './bearer.js';
 import { readBody, sendJson, sendMethodNotAllowed, sendNotFound } from './http-util.js';
+import { EVENTS_PATH } from './events.js';
 import { MEDIA_PREFIX, handleMedia } from './media.js';
 import { applyResourceFault } from './resource-faults.js';
 
@@ -49,6 +50,7 @@ export async function handleProtected(ctx, req, res, pathname) {
 
   if (pathname.startsWith(METHOD_PREFIX)) return sendJson(res, 200, { method });
   if (pathname.startsWith(MEDIA_PREFIX)) return handleMedia(req, res, pathname);
+  if (pathname === EVENTS_PATH) return ctx.events.handle(req, res);
   switch (pathname) {
     case '/api/me':
       if (!READ_METHODS.includes(method)) return sendMethodNotAllowed(res, READ_METHODS);

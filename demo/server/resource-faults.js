@@ -36,14 +36,14 @@ export function applyResourceFault(ctx, res, pathname) {
   if (unauthorizedPaths.includes(pathname)) {
     // RFC 6750 §3.1: the token was rejected; a client may refresh and retry.
     ctx.counters.unauthorizedSent++;
-    sendChallenge(res, 401, 'invalid_token');
+    sendChallenge(ctx, res, 401, 'invalid_token');
   } else if (stepUpPaths.includes(pathname)) {
     // RFC 9470 §3: the user must authenticate again; a refreshed token will not do.
     ctx.counters.unauthorizedSent++;
-    sendChallenge(res, 401, 'insufficient_user_authentication');
+    sendChallenge(ctx, res, 401, 'insufficient_user_authentication');
   } else if (insufficientScopePaths.includes(pathname)) {
     // RFC 6750 §3.1: 403, and retrying with a new token of the same scope is pointless.
-    sendChallenge(res, 403, 'insufficient_scope');
+    sendChallenge(ctx, res, 403, 'insufficient_scope');
   } else {
     return false;
   }
@@ -51,18 +51,21 @@ export function applyResourceFault(ctx, res, pathname) {
 }
 
 /**
+ * The challenge names the scheme the token was accepted with: DPoP in DPoP mode (RFC 9449 §7.1).
+ * @param {ServerContext} ctx
  * @param {import('node:http').ServerResponse} res
  * @param {number} status
  * @param {keyof typeof DESCRIPTIONS} error
  */
-function sendChallenge(res, status, error) {
+function sendChallenge(ctx, res, status, error) {
   const description = DESCRIPTIONS[error];
+  const scheme = ctx.dpop === null ? 'Bearer' : 'DPoP';
   sendJson(
     res,
     status,
     { error, error_description: description },
     {
-      'WWW-Authenticate': `Bearer realm="${REALM}", error="${error}", error_description="${description}"`,
+      'WWW-Authenticate': `${scheme} realm="${REALM}", error="${error}", error_description="${description}"`,
     },
   );
 }

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createAccessTokens } from './access-tokens.js';
 import { createClock } from './clock.js';
 import { createCounters, resetCounters } from './counters.js';
+import { createEventStreams } from './events.js';
+import { createDpop } from './dpop.js';
 import { createKnobs, isTtl } from './knobs.js';
 import { createRequestListener } from './router.js';
 import { createSessionStore } from './sessions.js';
@@ -50,6 +52,7 @@ const DEFAULT_USERS = { demo: 'demo', alice: 'wonderland' };
  * @property {Record<string, string>} [static] URL path to absolute file path
  * @property {{ prefix: string, dir: string }[]} [staticDirs] URL prefix to absolute directory
  * @property {Record<string, string>} [users] username to password, default demo/demo and alice/wonderland
+ * @property {boolean} [dpop] DPoP mode (RFC 9449): the token endpoints and the API require proofs, tokens are bound to the key (dpop.js)
  */
 
 /**
@@ -62,6 +65,8 @@ const DEFAULT_USERS = { demo: 'demo', alice: 'wonderland' };
  * @property {() => void} resetCounters zeroes counters in place
  * @property {() => number} revokeAccessTokens revokes every access token issued so far; returns how many
  * @property {import('./websocket.js').WebSockets} websockets the chat WebSocket at /ws/chat (history, dropAll)
+ * @property {import('./events.js').EventStreams} events the server-sent events at /api/events (emit, dropAll, lastEventIds)
+ * @property {() => void} rotateDpopNonces DPoP mode: a new nonce; proofs with the previous one are still accepted until the next rotation
  */
 
 /**
@@ -81,6 +86,7 @@ export async function startServer(options = {}) {
     static: staticFiles = {},
     staticDirs = [],
     users = DEFAULT_USERS,
+    dpop = false,
   } = options;
   if (!isTtl(accessTtl)) throw new TypeError('accessTtl must be a non-negative integer');
   if (!isTtl(refreshTtl)) throw new TypeError('refreshTtl must be a non-negative integer');
@@ -117,6 +123,8 @@ export async function startServer(options = {}) {
     refreshTtl,
     cors,
     testHooks,
+    events: createEventStreams(),
+    dpop: dpop ? createDpop({ clock, counters, knobs }, url) : null,
   };
   server.on('request', createRequestListener(ctx, serveStatic));
   const websockets = attachWebSockets(server, ctx);
@@ -133,7 +141,9 @@ export async function startServer(options = {}) {
     knobs,
     resetCounters: () => resetCounters(counters),
     revokeAccessTokens: () => accessTokens.revokeAll(),
+    rotateDpopNonces: () => ctx.dpop?.rotateNonces(),
     websockets,
+    events: ctx.events,
   };
 }
 

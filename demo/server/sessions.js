@@ -23,6 +23,7 @@ import { randomId, sha256 } from './random.js';
  * @property {number} [usedAt] server-clock milliseconds of the rotation
  * @property {RefreshRecord} [successor] the token it was rotated to (a reference, never the token)
  * @property {number} expiresAt server-clock milliseconds
+ * @property {string} [jkt] DPoP mode: the key the token is bound to (RFC 9449 §5, public client)
  */
 
 /**

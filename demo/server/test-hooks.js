@@ -40,6 +40,10 @@ export async function handleTestHook(ctx, req, res, pathname) {
     case '/__test/release-held-refreshes':
       if (method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
       return sendJson(res, 200, { released: releaseHeldRefreshes(ctx.knobs) }, NO_STORE);
+    case '/__test/rotate-dpop-nonces':
+      if (method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
+      ctx.dpop?.rotateNonces();
+      return sendJson(res, 200, { rotated: ctx.dpop !== null }, NO_STORE);
     case '/__test/revoke-access-tokens':
       if (method !== 'POST') return sendMethodNotAllowed(res, ['POST']);
       return sendJson(res, 200, { revoked: ctx.accessTokens.revokeAll() }, NO_STORE);

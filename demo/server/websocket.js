@@ -231,6 +231,8 @@ async function verifyToken(ctx, token) {
       ? { ok: false, code: CLOSE_EXPIRED, reason: 'token expired' }
       : { ok: false, code: CLOSE_UNAUTHORIZED, reason: `token ${result.reason}` };
   }
+  // RFC 9449 §7: a DPoP-bound token needs a proof, which no handshake or frame here carries.
+  if (result.claims.cnf !== undefined) return { ok: false, code: CLOSE_UNAUTHORIZED, reason: 'DPoP-bound token without a proof' };
   return sessionVerdict(ctx, result.claims);
 }
 

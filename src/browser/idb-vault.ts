@@ -30,5 +30,12 @@ function validRecord(value: unknown): VaultRecord {
     return { epoch: record.epoch, tokens: null, ended: null };
   }
   const refreshSentAt = typeof record.refreshSentAt === 'number' ? record.refreshSentAt : null;
-  return { epoch: record.epoch, tokens: tokens ?? null, ended: record.ended === 'expired' ? 'expired' : null, refreshSentAt };
+  const key = record.key;
+  return {
+    epoch: record.epoch,
+    tokens: tokens ?? null,
+    ended: record.ended === 'expired' ? 'expired' : null,
+    refreshSentAt,
+    key: typeof key === 'object' && key !== null && 'privateKey' in key ? key : null,
+  };
 }

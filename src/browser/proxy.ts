@@ -1,11 +1,13 @@
 import type { ResolvedConfig } from '../core/config.js';
 import { createControlApi } from '../core/control.js';
+import { Dpop, sessionsBoundTo } from '../core/dpop.js';
 import { AuthEngine } from '../core/engine.js';
-import { sendWithToken } from '../core/pipeline.js';
+import { replayable, sendWithToken } from '../core/pipeline.js';
 import { CHANNEL_NAME, isStateMessage, type ControlApi, type StateMessage } from '../core/protocol.js';
 import { readCallback } from '../core/callback.js';
 import { bodyCaptureFor, explainRoute, routeFor, type RouteKind } from '../core/routing.js';
 import { createMemoryVault } from '../core/vault.js';
+import { webCryptoSigner } from './dpop.js';
 import { createIndexedDbVault } from './idb-vault.js';
 import { createWebLock } from './web-lock.js';
 
@@ -46,10 +48,11 @@ export function createProxy(
 ): Proxy {
   const channel = new BroadcastChannel(CHANNEL_NAME);
   const log = options.log ?? (config.debug ? debugLog : undefined);
+  const dpop = config.dpop ? new Dpop(webCryptoSigner, () => Date.now()) : undefined;
   const engine = new AuthEngine({
     config,
     fetch,
-    vault: options.storage === 'memory' ? createMemoryVault() : createIndexedDbVault(),
+    vault: sessionsBoundTo(options.storage === 'memory' ? createMemoryVault() : createIndexedDbVault(), config.dpop),
     lock: createWebLock(globalThis.navigator?.locks),
     now: () => Date.now(),
     random: () => Math.random(),
@@ -59,12 +62,21 @@ export function createProxy(
       options.publish?.(message);
     },
     ...(log === undefined ? {} : { log }),
+    ...(dpop === undefined ? {} : { dpop }),
   });
   // Our own posts never arrive here, so any state message is another context's write.
   channel.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (isStateMessage(event.data)) engine.forget();
   });
-  const pipeline = { tokens: engine, fetch, replayBodyLimit: config.replayBodyLimit, api: config.api, log, now: () => Date.now() };
+  const pipeline = {
+    tokens: engine,
+    fetch,
+    replayBodyLimit: config.replayBodyLimit,
+    api: config.api,
+    log,
+    now: () => Date.now(),
+    ...(dpop === undefined ? {} : { presenter: dpop.presenter(() => engine.proofKey(), fetch) }),
+  };
   const route = (request: Request): RouteKind => {
     if (log === undefined) return routeFor(request, config);
     const { kind, reason } = explainRoute(request, config);
@@ -75,7 +87,12 @@ export function createProxy(
     const kind = route(request);
     if (kind === 'capture') {
       const mapping = bodyCaptureFor(request.url, config)?.tokenResponse;
-      return (await engine.captureTokenResponse(await fetch(request), mapping)).response;
+      // Under DPoP the body is buffered, so a nonce retry can send it again.
+      const result =
+        dpop === undefined
+          ? engine.captureTokenResponse(await fetch(request), mapping)
+          : engine.capture(await replayable(request, config.replayBodyLimit), mapping);
+      return (await result).response;
     }
     if (kind === 'callback') return captureCallback(request);
     if (kind === 'api') return sendWithToken(request, pipeline);
@@ -89,7 +106,7 @@ export function createProxy(
     log?.(`${new URL(request.url).pathname}: callback tokens ${error === null ? 'stored' : 'rejected'}; redirected without them`);
     return redirectWithoutTokens(callback.cleanUrl);
   };
-  return { engine, controlApi: createControlApi(engine, fetch), route, handle, log };
+  return { engine, controlApi: createControlApi(engine), route, handle, log };
 }
 
 /**

@@ -67,6 +67,12 @@ export interface AuthProxyConfig {
     tokenField?: string;
     /** Milliseconds before a refresh counts as a network failure. Default: 10 000. */
     timeout?: number;
+    /**
+     * Extra headers on every refresh request, for gateways that want them (Supabase's `apikey`).
+     * Public values only: they travel in the config. Not `Authorization`, `Content-Type` or
+     * `Cookie`, which the request sets itself. Default: none.
+     */
+    headers?: Record<string, string>;
   } | null;
   /** Sent as `client_id` with the `form` format ([RFC 6749 §3.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.2.1)) and with RFC 7009 revocation. Default: none. */
   clientId?: string;
@@ -78,6 +84,8 @@ export interface AuthProxyConfig {
   logout?: {
     /** The revocation endpoint's URL. Required. */
     url: string;
+    /** Extra headers on the logout request, as `refresh.headers`. Default: none. */
+    headers?: Record<string, string>;
   } | null;
   /** Refresh this many seconds before the access token expires. Default: 30. */
   refreshAhead?: number;
@@ -99,6 +107,13 @@ export interface AuthProxyConfig {
    * requests go straight to the network without starting the worker. Default: `[]`.
    */
   upload?: string[];
+  /**
+   * Bind the tokens to a key pair that cannot leave the browser ([RFC 9449](https://www.rfc-editor.org/rfc/rfc9449) DPoP):
+   * every token-endpoint and API request carries a proof signed by a non-extractable
+   * ECDSA P-256 key, so a token copied out of storage is useless elsewhere. The server must
+   * answer `token_type: DPoP`. Default: false.
+   */
+  dpop?: boolean;
 }
 
 /** A capture entry with its URL resolved and its mapping complete. */
@@ -113,9 +128,16 @@ export interface ResolvedConfig {
   api: string[];
   capture: ResolvedCapture[];
   tokenResponse: TokenMapping;
-  refresh: { url: string; format: RefreshFormat; scope: string | null; timeoutMs: number; tokenField: string } | null;
+  refresh: {
+    url: string;
+    format: RefreshFormat;
+    scope: string | null;
+    timeoutMs: number;
+    tokenField: string;
+    headers: Record<string, string>;
+  } | null;
   clientId: string | null;
-  logout: { url: string } | null;
+  logout: { url: string; headers: Record<string, string> } | null;
   refreshAheadMs: number;
   replayBodyLimit: number;
   debug: boolean;
@@ -123,6 +145,7 @@ export interface ResolvedConfig {
   media: string[];
   /** Prefixes the worker leaves to the network (and statically routes there where it can). */
   upload: string[];
+  dpop: boolean;
 }
 
 const FORMATS: readonly RefreshFormat[] = ['json', 'form', 'cookie'];
@@ -135,14 +158,15 @@ const CONFIG_KEYS: KeyShape = {
   // URL strings, or entries of this shape.
   capture: [{ url: true, from: true, tokenResponse: TOKEN_RESPONSE_KEYS }],
   tokenResponse: TOKEN_RESPONSE_KEYS,
-  refresh: { url: true, format: true, scope: true, timeout: true, tokenField: true },
+  refresh: { url: true, format: true, scope: true, timeout: true, tokenField: true, headers: true },
   clientId: true,
-  logout: { url: true },
+  logout: { url: true, headers: true },
   refreshAhead: true,
   replayBodyLimit: true,
   debug: true,
   media: true,
   upload: true,
+  dpop: true,
 };
 
 /**
@@ -166,12 +190,16 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
     // null is "none" too: the prebuilt worker reads its config as JSON, where null is natural.
     refresh: config.refresh == null ? null : resolveRefresh(config.refresh, origin),
     clientId: optionalString(config.clientId, 'clientId'),
-    logout: config.logout == null ? null : { url: resolveUrl(config.logout.url, 'logout.url', origin) },
+    logout:
+      config.logout == null
+        ? null
+        : { url: resolveUrl(config.logout.url, 'logout.url', origin), headers: extraHeaders(config.logout.headers, 'logout.headers') },
     refreshAheadMs: nonNegative(config.refreshAhead ?? 30, 'refreshAhead') * 1000,
     replayBodyLimit: nonNegative(config.replayBodyLimit ?? 1024 * 1024, 'replayBodyLimit'),
     debug: flag(config.debug, 'debug'),
     media: resolveMedia(config.media, api, origin),
     upload: prefixList(config.upload ?? [], 'upload', origin),
+    dpop: flag(config.dpop, 'dpop'),
   };
 }
 
@@ -179,7 +207,7 @@ export function resolveConfig(config: AuthProxyConfig, origin: string, options: 
 function resolveMedia(value: unknown, api: string[], origin: string): string[] {
   if (value === true) return api.filter((prefix) => new URL(prefix).origin === origin);
   if (value === undefined || value === null || value === false) return [];
-  return sameOrigin(prefixList(value, 'media', origin), 'media', origin, 'media gets the token on this origin only');
+  return sameOrigin(prefixList(value, 'media', origin), 'media', origin, 'not for media');
 }
 
 function sameOrigin(prefixes: string[], name: string, origin: string, why: string): string[] {
@@ -201,7 +229,31 @@ function resolveRefresh(refresh: NonNullable<AuthProxyConfig['refresh']>, origin
     scope: optionalString(refresh.scope, 'refresh.scope'),
     timeoutMs: nonNegative(refresh.timeout ?? 10_000, 'refresh.timeout'),
     tokenField: tokenField(refresh.tokenField),
+    headers: extraHeaders(refresh.headers, 'refresh.headers'),
   };
+}
+
+/** Headers the request sets itself, so a config may not: the token, the body's type, the browser's cookies. */
+const OWN_HEADERS = ['authorization', 'content-type', 'cookie'];
+
+function extraHeaders(value: unknown, name: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError('invalid_config', `config.${name} must be an object of strings`);
+  const headers: Record<string, string> = {};
+  for (const [header, text] of Object.entries(value)) {
+    if (typeof text !== 'string') throw new ConfigError('invalid_config', `config.${name}.${header} must be a string`);
+    if (OWN_HEADERS.includes(header.toLowerCase())) {
+      throw new ConfigError('invalid_config', `config.${name} cannot set ${header}: the request sets it itself`);
+    }
+    try {
+      new Headers({ [header]: text });
+    } catch {
+      throw new ConfigError('invalid_config', `config.${name}.${header} is not a valid header`);
+    }
+    headers[header] = text;
+  }
+  return headers;
 }
 
 /** The refresh token's body member; never one the request already uses for something else. */
@@ -248,8 +300,8 @@ function urlList(value: unknown, name: string, origin: string): string[] {
 function prefixList(value: unknown, name: string, origin: string): string[] {
   const prefixes = urlList(value, name, origin);
   for (const [index, prefix] of prefixes.entries()) {
-    const { protocol } = new URL(prefix);
-    if ((protocol !== 'https:' && protocol !== 'http:') || prefix.includes('?') || prefix.includes('#')) {
+    // Resolved hrefs: the scheme is lower-case, and any ? or # starts a query or fragment.
+    if (!/^https?:[^?#]*$/.test(prefix)) {
       throw new ConfigError(
         'invalid_config',
         `config.${name}[${index}] must be an http(s) URL prefix without query or fragment: ${JSON.stringify(prefix)}`,

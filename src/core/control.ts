@@ -3,58 +3,55 @@ import { AuthProxyError, ConfigError, LoginError, TokenResponseError } from './e
 import { readOAuthError } from './oauth-error.js';
 import type { ControlApi, ControlResult, LoginBody } from './protocol.js';
 
-export function createControlApi(engine: AuthEngine, fetch: (request: Request) => Promise<Response>): ControlApi {
-  const answer = async (error: unknown, token?: string): Promise<ControlResult> => {
+export function createControlApi(engine: AuthEngine): ControlApi {
+  const answer = async (error: unknown, extra: Partial<ControlResult> = {}): Promise<ControlResult> => {
     if (error !== null && !(error instanceof AuthProxyError)) throw error;
-    const result: ControlResult = { ...(await engine.snapshot()), error: error === null ? null : error.toJSON() };
-    if (token !== undefined) result.token = token;
-    return result;
+    const snapshot = await engine.snapshot();
+    return { ...snapshot, error: error === null ? null : error.toJSON(), dpop: engine.config.dpop, ...extra };
   };
-  const attempt = async (task: () => Promise<unknown>): Promise<ControlResult> => {
+  /** Runs `task` and answers with what it returned merged into the result, or with its error. */
+  const attempt = async (task: () => Promise<Partial<ControlResult> | undefined>): Promise<ControlResult> => {
     try {
-      await task();
-      return await answer(null);
+      return await answer(null, await task());
     } catch (error) {
       return answer(error);
     }
   };
   return {
     snapshot: () => answer(null),
-    login: (body) => attempt(() => login(engine, fetch, body)),
-    logout: () => attempt(() => engine.logout()),
+    login: (body) => attempt(() => login(engine, body)),
+    logout: () => attempt(async () => void (await engine.logout())),
     refresh: (seen) =>
       attempt(async () => {
         const result = await engine.refresh(seen);
         if (!result.ok) throw result.error;
+        return undefined;
       }),
-    accessToken: async () => {
-      try {
-        return await answer(null, await engine.accessToken());
-      } catch (error) {
-        return answer(error);
-      }
-    },
+    accessToken: () => attempt(async () => ({ token: await engine.accessToken() })),
+    authorize: (method, url) => attempt(async () => ({ headers: await engine.authorize(method, url) })),
   };
 }
 
 /** POSTs the credentials to the first `body` capture endpoint; the engine keeps the tokens. */
-async function login(engine: AuthEngine, fetch: (request: Request) => Promise<Response>, body: LoginBody): Promise<void> {
+async function login(engine: AuthEngine, body: LoginBody): Promise<undefined> {
   const entry = engine.config.capture.find((capture) => capture.from === 'body');
   if (entry === undefined) {
     throw new ConfigError('invalid_config', 'login needs config.capture to name the login endpoint (a URL string or from: "body")');
   }
   const { url, tokenResponse } = entry;
-  const request =
-    'form' in body
-      ? new Request(url, { method: 'POST', body: new URLSearchParams(body.form), headers: { Accept: 'application/json' } })
-      : new Request(url, {
-          method: 'POST',
-          body: JSON.stringify(body.json),
-          headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-        });
-  const response = await fetch(request);
-  const { captured, error } = await engine.captureTokenResponse(response, tokenResponse);
-  if (captured) return;
+  // A string or URLSearchParams body can be sent again: a DPoP nonce retry rebuilds the request.
+  const payload = 'form' in body ? new URLSearchParams(body.form) : JSON.stringify(body.json);
+  const type: Record<string, string> = 'form' in body ? {} : { 'Content-Type': 'application/json' };
+  const { captured, error, response } = await engine.capture(
+    {
+      method: 'POST',
+      url,
+      build: (headers) => new Request(url, { method: 'POST', body: payload, headers: { Accept: 'application/json', ...type, ...headers } }),
+      replayable: true,
+    },
+    tokenResponse,
+  );
+  if (captured) return undefined;
   if (error !== undefined) throw error;
   if (response.ok)
     throw new TokenResponseError(

@@ -1,16 +1,18 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { readJsonObject, withoutRefreshToken } from './capture.js';
 import type { ResolvedConfig } from './config.js';
-import { AuthProxyError, NotAuthenticatedError, RefreshError, type SerializedAuthProxyError } from './errors.js';
+import type { Dpop } from './dpop.js';
+import { AuthProxyError, NotAuthenticatedError, RefreshError, TokenResponseError, type SerializedAuthProxyError } from './errors.js';
 import { isDueForRefresh } from './expiry.js';
 import type { RefreshLock } from './lock.js';
 import { classifyRefreshFailure, classifyRefreshResponse, type RefreshOutcome } from './refresh-outcome.js';
+import { withHeaders, type OutgoingRequest } from './pipeline.js';
 import { buildRefreshRequest, buildRevocationRequest } from './refresh-request.js';
-import { STATE_MESSAGE, type StateMessage } from './protocol.js';
+import { STATE_MESSAGE, type AuthorizationHeaders, type StateMessage } from './protocol.js';
 import { deriveState, type SessionEvent, type SessionState } from './session-state.js';
-import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse, type TokenSet } from './token-response.js';
+import { looksLikeTokenResponse, mergeRotatedTokens, parseTokenResponse, type TokenSet, type TokenType } from './token-response.js';
 import type { TokenMapping } from './token-mapping.js';
-import type { TokenVault, VaultRecord } from './vault.js';
+import type { KeyPair, TokenVault, VaultRecord } from './vault.js';
 
 /** Everything the engine needs from its host; nothing is reached globally. */
 export interface EngineHost {
@@ -26,6 +28,8 @@ export interface EngineHost {
   backoff?: BackoffPolicy;
   /** Opt-in diagnostics. Messages never contain tokens. */
   log?: (message: string) => void;
+  /** Present under DPoP (`config.dpop`): token requests carry proofs from the session's key. */
+  dpop?: Dpop;
 }
 
 export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error: AuthProxyError };
@@ -56,6 +60,13 @@ function explainLostResponse(outcome: RefreshOutcome): RefreshOutcome {
   };
   const message = `${error.message}, after an earlier refresh's answer was lost (the worker stopped or the connection dropped after sending it): the server probably rotated the refresh token then and now sees it reused; a short reuse grace period at the server prevents this`;
   return { kind: 'rejected', error: new RefreshError('refresh_response_lost', message, details) };
+}
+
+/** A captured response: the page's copy, and whether it started a session. */
+export interface CaptureResult {
+  response: Response;
+  captured: boolean;
+  error?: AuthProxyError;
 }
 
 function notAuthenticated(): NotAuthenticatedError {
@@ -168,6 +179,25 @@ export class AuthEngine {
   }
 
   /**
+   * The header values for a request the proxy does not send itself: Bearer, or under DPoP the
+   * token with a proof for `method` and `url` ([RFC 9449 §7.1](https://www.rfc-editor.org/rfc/rfc9449#section-7.1)).
+   */
+  async authorize(method: string, url: string): Promise<AuthorizationHeaders> {
+    const token = await this.accessToken();
+    const { dpop } = this.#host;
+    if (dpop === undefined) return { authorization: `Bearer ${token}`, dpop: null };
+    // `htm` must be the method the request will go with, and fetch upper-cases these ones.
+    const upper = method.toUpperCase();
+    const htm = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'].includes(upper) ? upper : method;
+    return { authorization: `DPoP ${token}`, dpop: await dpop.proof(await this.proofKey(), htm, url, token) };
+  }
+
+  /** The session's DPoP key pair; null without DPoP or without a session. */
+  async proofKey(): Promise<KeyPair | null> {
+    return (await this.#current()).key ?? null;
+  }
+
+  /**
    * A forced refresh (the app asked), ignoring backoff. `seen` is what the caller knew: when
    * the stored tokens already differ from it, a refresh happened since (another tab, or this
    * very call delivered again after a worker restart) and spending the refresh token again
@@ -215,23 +245,36 @@ export class AuthEngine {
     // Recorded before sending, so a restarted worker knows its refresh token may be spent.
     const lostBefore = (before.refreshSentAt ?? null) !== null;
     await this.#writeIfSameEpoch(before.epoch, (current) => ({ ...current, refreshSentAt: this.#host.now() }));
-    const { outcome, answered } = await this.#requestRefresh(endpoint, before.tokens);
+    const { outcome, answered } = await this.#requestRefresh(endpoint, before);
     this.#refreshing = false;
     return this.#applyOutcome(lostBefore ? explainLostResponse(outcome) : outcome, before, answered);
   }
 
   async #requestRefresh(
     endpoint: NonNullable<ResolvedConfig['refresh']>,
-    tokens: TokenSet,
+    record: VaultRecord,
   ): Promise<{ outcome: RefreshOutcome; answered: boolean }> {
     const signal = this.#host.timeout(endpoint.timeoutMs);
+    const tokens = record.tokens as TokenSet;
     let response: Response;
     try {
-      response = await this.#host.fetch(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal));
+      response = await this.#toServer(
+        {
+          method: 'POST',
+          url: endpoint.url,
+          build: (headers) => withHeaders(buildRefreshRequest(endpoint, this.#host.config.clientId, tokens, signal), headers),
+          replayable: true,
+        },
+        record.key,
+      );
     } catch (cause) {
-      return { outcome: classifyRefreshFailure(cause, signal.aborted), answered: false };
+      // A DPoP proof that could not be made means the request was never sent: nothing was rotated.
+      return { outcome: classifyRefreshFailure(cause, signal.aborted), answered: cause instanceof AuthProxyError };
     }
-    return { outcome: await classifyRefreshResponse(response, this.#host.now(), this.#host.config.tokenResponse), answered: true };
+    return {
+      outcome: await classifyRefreshResponse(response, this.#host.now(), this.#host.config.tokenResponse, this.#tokenType()),
+      answered: true,
+    };
   }
 
   async #applyOutcome(outcome: RefreshOutcome, before: VaultRecord, answered: boolean): Promise<RefreshResult> {
@@ -278,18 +321,30 @@ export class AuthEngine {
   }
 
   /**
+   * Sends a login or code-exchange request and captures its token response (below). Under DPoP
+   * it carries a proof from a new key pair, which becomes the new session's ([RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5)).
+   */
+  async capture(outgoing: OutgoingRequest, mapping: TokenMapping = this.#host.config.tokenResponse): Promise<CaptureResult> {
+    const { dpop } = this.#host;
+    const key = dpop === undefined ? null : await dpop.newKey();
+    return this.captureTokenResponse(await this.#toServer(outgoing, key), mapping, key);
+  }
+
+  /**
    * Stores the tokens of a captured token response (a login or code exchange;
    * [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1) or where `mapping` says)
-   * as a new session and returns the page's copy without the refresh token. Other responses pass.
+   * as a new session, with the DPoP `key` its request was sent with, and returns the page's copy
+   * without the refresh token. Other responses pass.
    */
   async captureTokenResponse(
     response: Response,
     mapping: TokenMapping = this.#host.config.tokenResponse,
-  ): Promise<{ response: Response; captured: boolean; error?: AuthProxyError }> {
+    key: KeyPair | null = null,
+  ): Promise<CaptureResult> {
     const body = response.ok ? await readJsonObject(response) : null;
     if (body === null || !looksLikeTokenResponse(body, mapping)) return { response, captured: false };
     const visible = withoutRefreshToken(response, body, mapping);
-    const error = await this.#storeCaptured(body, mapping, response.headers.get('date'));
+    const error = await this.#storeCaptured(body, mapping, response.headers.get('date'), key);
     return error === null ? { response: visible, captured: true } : { response: visible, captured: false, error };
   }
 
@@ -298,14 +353,25 @@ export class AuthEngine {
    * Resolves to the reason when they are unusable (the session is then left as it was).
    */
   captureTokens(body: Record<string, unknown>, mapping: TokenMapping): Promise<AuthProxyError | null> {
-    return this.#storeCaptured(body, mapping, null);
+    return this.#storeCaptured(body, mapping, null, null);
   }
 
   /** Parses and stores captured tokens as a new session; the parse error when they are unusable. */
-  async #storeCaptured(body: unknown, mapping: TokenMapping, dateHeader: string | null): Promise<AuthProxyError | null> {
+  async #storeCaptured(
+    body: unknown,
+    mapping: TokenMapping,
+    dateHeader: string | null,
+    key: KeyPair | null,
+  ): Promise<AuthProxyError | null> {
     let tokens: TokenSet;
     try {
-      tokens = parseTokenResponse(body, this.#host.now(), dateHeader, { mapping });
+      // Tokens requested without our proof (a callback URL's) are not bound to our key.
+      if (this.#host.dpop !== undefined && key === null)
+        throw new TokenResponseError(
+          'invalid_token_response',
+          'tokens captured without a DPoP proof (from a callback URL) are not bound to the key (RFC 9449): capture a code exchange instead',
+        );
+      tokens = parseTokenResponse(body, this.#host.now(), dateHeader, { mapping, tokenType: this.#tokenType() });
     } catch (error) {
       if (!(error instanceof AuthProxyError)) throw error;
       this.#host.log?.(`captured response rejected: ${error.message}`);
@@ -313,7 +379,7 @@ export class AuthEngine {
       this.#publish({ type: 'refresh-failed', kind: 'config', error: error.toJSON() });
       return error;
     }
-    this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null }));
+    this.#record = await this.#host.vault.update((current) => ({ epoch: current.epoch + 1, tokens, ended: null, key }));
     this.#failure = null;
     this.#resetBreaker();
     this.#host.log?.('capture: token response stored; the page gets it without the refresh token');
@@ -323,27 +389,46 @@ export class AuthEngine {
 
   /** Ends the session here first, then revokes at the server; revocation failures never block logout. */
   async logout(): Promise<SessionState> {
-    const { tokens } = await this.#current();
+    const { tokens, key } = await this.#current();
     this.#record = await this.#host.vault.update(endSession(null));
     this.#failure = null;
     this.#resetBreaker();
     this.#host.log?.(`logout: session ended${tokens !== null && this.#host.config.logout !== null ? '; revoking at the server' : ''}`);
     this.#publish({ type: 'logged-out' });
-    if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout.url, tokens);
+    if (tokens !== null && this.#host.config.logout !== null) await this.#revoke(this.#host.config.logout, tokens, key);
     return this.state();
   }
 
-  async #revoke(url: string, tokens: TokenSet): Promise<void> {
+  async #revoke(logout: NonNullable<ResolvedConfig['logout']>, tokens: TokenSet, key: KeyPair | null | undefined): Promise<void> {
     const { config } = this.#host;
+    const signal = this.#host.timeout(config.refresh?.timeoutMs ?? 10_000);
     try {
-      const response = await this.#host.fetch(
-        buildRevocationRequest(url, config.refresh, config.clientId, tokens, this.#host.timeout(config.refresh?.timeoutMs ?? 10_000)),
+      const response = await this.#toServer(
+        {
+          method: 'POST',
+          url: logout.url,
+          build: (headers) => withHeaders(buildRevocationRequest(logout, config.refresh, config.clientId, tokens, signal), headers),
+          replayable: true,
+        },
+        key,
+        // The JSON body names the session with its access token, which under DPoP needs a proof (RFC 9449 §7.1).
+        config.refresh?.format === 'form' ? undefined : tokens.accessToken,
       );
       await response.body?.cancel();
       if (!response.ok) this.#host.log?.(`revocation answered ${response.status}; logged out locally anyway`);
     } catch {
       this.#host.log?.('revocation failed (network); logged out locally anyway');
     }
+  }
+
+  /** A request to the token or revocation endpoint: under DPoP, with a proof from `key`. */
+  #toServer(outgoing: OutgoingRequest, key: KeyPair | null | undefined, accessToken?: string): Promise<Response> {
+    const { dpop, fetch } = this.#host;
+    return dpop === undefined ? fetch(outgoing.build({})) : dpop.send(outgoing, key, fetch, accessToken);
+  }
+
+  #tokenType(): TokenType {
+    return this.#host.dpop === undefined ? 'Bearer' : 'DPoP';
   }
 
   async #current(): Promise<VaultRecord> {

@@ -15,7 +15,8 @@ export type AuthProxyErrorCode =
   | 'refresh_response_lost'
   | 'session_changed'
   | 'login_failed'
-  | 'worker_unavailable';
+  | 'worker_unavailable'
+  | 'dpop_failed';
 
 /** What an error may carry besides its code and message. */
 export interface ErrorDetails {
@@ -93,6 +94,14 @@ export class WorkerUnavailableError extends AuthProxyError {
   override name = 'WorkerUnavailableError';
 }
 
+/**
+ * A DPoP key pair could not be made or used ([RFC 9449](https://www.rfc-editor.org/rfc/rfc9449)): `dpop_failed`. The browser's reason is
+ * the `cause`. Never contains a token or a proof.
+ */
+export class DpopError extends AuthProxyError {
+  override name = 'DpopError';
+}
+
 const CLASSES: Record<string, typeof AuthProxyError> = {
   AuthProxyError,
   ConfigError,
@@ -101,6 +110,7 @@ const CLASSES: Record<string, typeof AuthProxyError> = {
   NotAuthenticatedError,
   LoginError,
   WorkerUnavailableError,
+  DpopError,
 };
 
 /** Rebuilds a typed error on the page from its serialized form. */

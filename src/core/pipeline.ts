@@ -12,11 +12,35 @@ export interface TokenSource {
   tokenVerdict(token: string, accepted: boolean): void;
 }
 
+/**
+ * A request the proxy may have to send twice (a replay, a DPoP nonce retry): `build` makes a
+ * fresh copy with extra headers (the credential) and may be called again only when `replayable`.
+ */
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  build: (headers: Record<string, string>) => Request;
+  replayable: boolean;
+}
+
+/** How a token goes on a request, and which `WWW-Authenticate` scheme answers for it (lower case). */
+export interface TokenPresenter {
+  scheme: string;
+  send(outgoing: OutgoingRequest, token: string): Promise<Response>;
+}
+
+/** [RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1): the token goes in the Authorization header, never the URL. */
+function bearer(fetch: (request: Request) => Promise<Response>): TokenPresenter {
+  return { scheme: 'bearer', send: (outgoing, token) => fetch(outgoing.build({ Authorization: `Bearer ${token}` })) };
+}
+
 /** What the pipeline sends with: tokens, the network, and how much body it may buffer for a replay. */
 export interface Pipeline {
   tokens: TokenSource;
   fetch: (request: Request) => Promise<Response>;
   replayBodyLimit: number;
+  /** Default: Bearer. Under DPoP every send carries a fresh proof. */
+  presenter?: TokenPresenter;
   /** The debug log: one line per decision, never a token. */
   log?: ((message: string) => void) | undefined;
   now?: () => number;
@@ -44,12 +68,14 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
     return fetch(request);
   }
   if (pipeline.log !== undefined) log(`token added${expiresIn(pipeline)}`);
-  const response = await fetch(withBearer(request, token, body));
+  const presenter = pipeline.presenter ?? bearer(fetch);
+  const outgoing = toOutgoing(request, body);
+  const response = await presenter.send(outgoing, token);
   if (!fromApi(response, pipeline.api)) {
     log(`redirected to ${new URL(response.url).origin}, outside the api prefixes: passed to the page as it is`);
     return response;
   }
-  if (!isInvalidTokenChallenge(response)) return report(tokens, token, response);
+  if (!isInvalidTokenChallenge(response, presenter.scheme)) return report(tokens, token, response, presenter.scheme);
   // Refresh even when the body cannot be replayed, so the app's own retry succeeds.
   const fresh = await tokens.tokenAfterRejection(token, sentAt);
   if (fresh === null || fresh === token) {
@@ -62,8 +88,8 @@ export async function sendWithToken(request: Request, pipeline: Pipeline): Promi
   }
   await response.body?.cancel();
   log('401 invalid_token → refreshed → replayed');
-  const replayed = await fetch(withBearer(request, fresh, body));
-  return fromApi(replayed, pipeline.api) ? report(tokens, fresh, replayed) : replayed;
+  const replayed = await presenter.send(outgoing, fresh);
+  return fromApi(replayed, pipeline.api) ? report(tokens, fresh, replayed, presenter.scheme) : replayed;
 }
 
 /**
@@ -81,8 +107,8 @@ function fromApi(response: Response, api: readonly string[]): boolean {
  * accepted on any other status below 500 but 401 (a 403 is a valid token without the right).
  * A 5xx or a step-up 401 says nothing about the token.
  */
-function report(tokens: TokenSource, token: string, response: Response): Response {
-  if (isInvalidTokenChallenge(response)) tokens.tokenVerdict(token, false);
+function report(tokens: TokenSource, token: string, response: Response, scheme: string): Response {
+  if (isInvalidTokenChallenge(response, scheme)) tokens.tokenVerdict(token, false);
   else if (response.status < 500 && response.status !== 401) tokens.tokenVerdict(token, true);
   return response;
 }
@@ -92,12 +118,30 @@ function expiresIn({ tokens, now }: Pipeline): string {
   return at === null || now === undefined ? '' : ` (expires in ${Math.round((at - now()) / 1000)} s)`;
 }
 
-/** [RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1): the token goes in the Authorization header, never the URL. */
-function withBearer(request: Request, token: string, body: BufferedBody): Request {
+/** `request` buffered for sending more than once, when its body fits in `limit` bytes. */
+export async function replayable(request: Request, limit: number): Promise<OutgoingRequest> {
+  return toOutgoing(request, await bufferBody(request, limit));
+}
+
+function toOutgoing(request: Request, body: BufferedBody): OutgoingRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    build: (headers) => rebuild(request, body, headers),
+    replayable: body !== NOT_REPLAYABLE,
+  };
+}
+
+/** `request` with `headers` set (itself when there are none), for a request the proxy built (its body is not a stream). */
+export function withHeaders(request: Request, headers: Record<string, string>): Request {
+  return Object.keys(headers).length === 0 ? request : rebuild(request, null, headers);
+}
+
+function rebuild(request: Request, body: BufferedBody, extra: Record<string, string>): Request {
   const headers = new Headers(request.headers);
-  headers.set('Authorization', `Bearer ${token}`);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
   // A no-cors request's headers only take CORS-safelisted names: media (same-origin only)
-  // goes out as same-origin, which keeps Authorization and gives the same response.
+  // goes out as same-origin, which keeps Authorization (and DPoP) and gives the same response.
   const init: RequestInit = request.mode === 'no-cors' ? { headers, mode: 'same-origin' } : { headers };
   if (body === NOT_REPLAYABLE) {
     // The original stream goes out once; `duplex` is required to forward a stream body.

@@ -52,10 +52,21 @@ export interface ClaimMessage {
 /** A login body: JSON by default; `form` sends application/x-www-form-urlencoded (OAuth password grant). */
 export type LoginBody = { json: unknown } | { form: string };
 
+/** Header values that authorize one request the worker does not send (`auth.authorize`). */
+export interface AuthorizationHeaders {
+  /** `Bearer <token>`, or `DPoP <token>` under DPoP. */
+  authorization: string;
+  /** The `DPoP` proof for that method and URL ([RFC 9449 §4](https://www.rfc-editor.org/rfc/rfc9449#section-4)), or null without DPoP. */
+  dpop: string | null;
+}
+
 /** Every control call answers with the state after it, and an error if it failed. */
 export interface ControlResult extends StateMessage {
   error: SerializedAuthProxyError | null;
   token?: string;
+  headers?: AuthorizationHeaders;
+  /** True when the worker binds its tokens to a DPoP key (`config.dpop`). */
+  dpop?: boolean;
 }
 
 /** The surface the worker exposes to pages over comlink. Plain data in and out. */
@@ -69,6 +80,7 @@ export interface ControlApi {
    */
   refresh(seen?: { tokens: number | null }): Promise<ControlResult>;
   accessToken(): Promise<ControlResult>;
+  authorize(method: string, url: string): Promise<ControlResult>;
 }
 
 function hasType(data: unknown, type: string): boolean {

@@ -1,8 +1,8 @@
 import { parseRetryAfter } from './backoff.js';
-import { RefreshError, TokenResponseError, type AuthProxyError } from './errors.js';
+import { AuthProxyError, RefreshError, TokenResponseError } from './errors.js';
 import { readOAuthError } from './oauth-error.js';
 import { RFC6749_MAPPING, type TokenMapping } from './token-mapping.js';
-import { parseTokenResponse, type TokenSet } from './token-response.js';
+import { parseTokenResponse, type TokenSet, type TokenType } from './token-response.js';
 
 /**
  * What a refresh attempt means for the session:
@@ -28,15 +28,19 @@ const CONFIGURATION_ERRORS = new Set([
   'unsupported_grant_type',
   'invalid_scope',
   'invalid_request',
+  // [RFC 9449 §5, §8](https://www.rfc-editor.org/rfc/rfc9449#section-5): the proof was refused (a nonce was already retried once): the grant is not the problem.
+  'invalid_dpop_proof',
+  'use_dpop_nonce',
 ]);
 
 export async function classifyRefreshResponse(
   response: Response,
   receivedAt: number,
   mapping: TokenMapping = RFC6749_MAPPING,
+  tokenType: TokenType = 'Bearer',
 ): Promise<RefreshOutcome> {
   const { status } = response;
-  if (status >= 200 && status < 300) return parseSuccess(response, receivedAt, mapping);
+  if (status >= 200 && status < 300) return parseSuccess(response, receivedAt, mapping, tokenType);
   if (status === 408 || status === 429 || status >= 500) {
     const error = new RefreshError(
       'refresh_unavailable',
@@ -70,8 +74,9 @@ export async function classifyRefreshResponse(
   };
 }
 
-/** A refresh that threw before a response: offline, connection reset, or our timeout. */
+/** A refresh that threw before a response: offline, connection reset, or our timeout — or no DPoP proof could be signed. */
 export function classifyRefreshFailure(cause: unknown, timedOut: boolean): RefreshOutcome {
+  if (cause instanceof AuthProxyError) return { kind: 'misconfigured', error: cause };
   const message = timedOut
     ? 'refresh endpoint did not answer in time'
     : 'refresh endpoint could not be reached (offline or connection failed)';
@@ -82,7 +87,7 @@ export function classifyRefreshFailure(cause: unknown, timedOut: boolean): Refre
   };
 }
 
-async function parseSuccess(response: Response, receivedAt: number, mapping: TokenMapping): Promise<RefreshOutcome> {
+async function parseSuccess(response: Response, receivedAt: number, mapping: TokenMapping, tokenType: TokenType): Promise<RefreshOutcome> {
   try {
     const type = response.headers.get('content-type') ?? '';
     if (!/\bjson\b/i.test(type))
@@ -100,7 +105,10 @@ async function parseSuccess(response: Response, receivedAt: number, mapping: Tok
         cause,
       });
     }
-    return { kind: 'success', tokens: parseTokenResponse(body, receivedAt, response.headers.get('date'), { mapping, refresh: true }) };
+    return {
+      kind: 'success',
+      tokens: parseTokenResponse(body, receivedAt, response.headers.get('date'), { mapping, refresh: true, tokenType }),
+    };
   } catch (error) {
     if (!(error instanceof TokenResponseError)) throw error;
     // An unusable 2xx is most often a proxy or gateway page: do not end the session over it.

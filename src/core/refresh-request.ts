@@ -12,21 +12,22 @@ const ACCEPT_JSON = { Accept: 'application/json' };
  */
 export function buildRefreshRequest(endpoint: RefreshEndpoint, clientId: string | null, tokens: TokenSet, signal: AbortSignal): Request {
   const init: RequestInit = { method: 'POST', cache: 'no-store', redirect: 'error', signal };
+  const own = (headers: Record<string, string>): Record<string, string> => ({ ...endpoint.headers, ...headers });
   if (endpoint.format === 'cookie') {
-    return new Request(endpoint.url, { ...init, credentials: 'include', headers: ACCEPT_JSON });
+    return new Request(endpoint.url, { ...init, credentials: 'include', headers: own(ACCEPT_JSON) });
   }
   if (endpoint.format === 'form') {
     const form = new URLSearchParams({ grant_type: 'refresh_token', [endpoint.tokenField]: tokens.refreshToken ?? '' });
     if (clientId !== null) form.set('client_id', clientId);
     if (endpoint.scope !== null) form.set('scope', endpoint.scope);
-    return new Request(endpoint.url, { ...init, credentials: 'omit', headers: ACCEPT_JSON, body: form });
+    return new Request(endpoint.url, { ...init, credentials: 'omit', headers: own(ACCEPT_JSON), body: form });
   }
   const json: Record<string, string> = { [endpoint.tokenField]: tokens.refreshToken ?? '' };
   if (clientId !== null) json.client_id = clientId;
   return new Request(endpoint.url, {
     ...init,
     credentials: 'same-origin',
-    headers: { ...ACCEPT_JSON, 'Content-Type': 'application/json' },
+    headers: own({ ...ACCEPT_JSON, 'Content-Type': 'application/json' }),
     body: JSON.stringify(json),
   });
 }
@@ -38,7 +39,7 @@ export function buildRefreshRequest(endpoint: RefreshEndpoint, clientId: string 
  * server knows the session.
  */
 export function buildRevocationRequest(
-  url: string,
+  logout: NonNullable<ResolvedConfig['logout']>,
   endpoint: RefreshEndpoint | null,
   clientId: string | null,
   tokens: TokenSet,
@@ -53,13 +54,13 @@ export function buildRevocationRequest(
         : { token: tokens.refreshToken, token_type_hint: 'refresh_token' };
     const form = new URLSearchParams(hinted);
     if (clientId !== null) form.set('client_id', clientId);
-    return new Request(url, { ...init, credentials: 'omit', body: form });
+    return new Request(logout.url, { ...init, credentials: 'omit', headers: logout.headers, body: form });
   }
   const body = tokens.refreshToken === null ? {} : { [endpoint?.tokenField ?? 'refresh_token']: tokens.refreshToken };
-  return new Request(url, {
+  return new Request(logout.url, {
     ...init,
     credentials: format === 'cookie' ? 'include' : 'same-origin',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.accessToken}` },
+    headers: { ...logout.headers, 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.accessToken}` },
     body: JSON.stringify(body),
   });
 }

@@ -50,7 +50,8 @@ export function explainRoute(request: RequestFacts, config: ResolvedConfig): { k
   if (request.method === 'POST' && bodyCaptureFor(endpoint, config) !== null) return { kind: 'capture', reason: 'a capture endpoint' };
   if (!matchesPrefix(target, media ? config.media : config.api)) return pass(`not under ${media ? 'a media' : 'an api'} prefix`);
   if (request.headers.has('authorization')) return pass('has its own Authorization header');
-  if (endpoint === config.refresh?.url || endpoint === config.logout?.url) return pass('the refresh or logout endpoint');
+  const own = [config.refresh?.url, config.logout?.url].filter((value) => value !== undefined).map(withoutQuery);
+  if (own.includes(endpoint)) return pass('the refresh or logout endpoint');
   return { kind: 'api', reason: media ? 'media under a media prefix' : 'under an api prefix' };
 }
 
@@ -68,9 +69,17 @@ function isMedia(request: RequestFacts, target: URL, config: ResolvedConfig): bo
   );
 }
 
-/** The `body` capture entry for a POST to `url` (its query string aside), or null. */
+/**
+ * The `body` capture entry for a POST to `url`, or null. Query strings are ignored on both sides:
+ * an entry's query is what `auth.login()` sends (`/auth/v1/token?grant_type=password`), not a filter.
+ */
 export function bodyCaptureFor(url: string, config: ResolvedConfig): ResolvedCapture | null {
+  const endpoint = withoutQuery(url);
+  return config.capture.find((entry) => entry.from === 'body' && withoutQuery(entry.url) === endpoint) ?? null;
+}
+
+/** A URL's origin and path: what endpoints are compared by (resolved config URLs are absolute). */
+function withoutQuery(url: string): string {
   const target = new URL(url);
-  const endpoint = `${target.origin}${target.pathname}`;
-  return config.capture.find((entry) => entry.from === 'body' && entry.url === endpoint) ?? null;
+  return `${target.origin}${target.pathname}`;
 }

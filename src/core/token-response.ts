@@ -3,6 +3,9 @@ import { computeExpiresAt, estimateClockOffset } from './expiry.js';
 import { decodeClaims, type Claims } from './jwt.js';
 import { parentOf, readPath, RFC6749_MAPPING, type TokenMapping, type TokenMember } from './token-mapping.js';
 
+/** The `token_type` a client expects: `DPoP` when its token requests carry proofs ([RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5)). */
+export type TokenType = 'Bearer' | 'DPoP';
+
 /** What the worker keeps of a token response. Never leaves the worker whole. */
 export interface TokenSet {
   accessToken: string;
@@ -26,6 +29,8 @@ export interface ParseOptions {
   mapping?: TokenMapping;
   /** A refresh response may leave out the refresh and ID tokens even when the mapping names them. */
   refresh?: boolean;
+  /** The `token_type` expected. Default: Bearer. */
+  tokenType?: TokenType;
 }
 
 /**
@@ -33,7 +38,8 @@ export interface ParseOptions {
  * members are. Lenient where real servers differ harmlessly (a missing `token_type` is taken as
  * Bearer, numeric strings are accepted as numbers, as a callback URL carries them); strict where
  * the value would be unusable, and where a member the mapping names is missing. Errors name the
- * member's path, never a token value.
+ * member's path, never a token value. `tokenType` is what the client asked for: `DPoP` when its
+ * request carried a proof.
  */
 export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader: string | null, options: ParseOptions = {}): TokenSet {
   const mapping = options.mapping ?? RFC6749_MAPPING;
@@ -52,7 +58,7 @@ export function parseTokenResponse(body: unknown, receivedAt: number, dateHeader
   }
   // token_type and scope sit beside the access token, wherever the mapping puts it.
   const envelope = parentOf(body, mapping.accessToken) ?? {};
-  checkTokenType(envelope.token_type);
+  checkTokenType(envelope.token_type, options.tokenType ?? 'Bearer');
   const member = (name: TokenMember): unknown => {
     const path = mapping[name];
     if (path === null) return undefined;
@@ -106,15 +112,17 @@ export function mergeRotatedTokens(previous: TokenSet, next: TokenSet): TokenSet
   };
 }
 
-function checkTokenType(tokenType: unknown): void {
-  if (tokenType === undefined) return;
-  // [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1): token_type is case insensitive.
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw new TokenResponseError(
-      'invalid_token_response',
-      `token_type ${JSON.stringify(String(tokenType)).slice(0, 40)} is not supported (only Bearer, RFC 6750)`,
-    );
-  }
+function checkTokenType(tokenType: unknown, expected: TokenType): void {
+  // [RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1): token_type is case insensitive; a missing one is taken as Bearer. [RFC 9449 §5](https://www.rfc-editor.org/rfc/rfc9449#section-5):
+  // under DPoP any other type means the token is not bound to the key, and the response is
+  // discarded rather than silently losing the protection DPoP was configured for.
+  const type = tokenType === undefined ? 'bearer' : typeof tokenType === 'string' ? tokenType.toLowerCase() : null;
+  if (type === expected.toLowerCase()) return;
+  const why = expected === 'DPoP' ? 'the token is not bound to the key (RFC 9449 §5)' : 'only Bearer (RFC 6750), or DPoP with config.dpop';
+  throw new TokenResponseError(
+    'invalid_token_response',
+    `token_type ${JSON.stringify(String(tokenType)).slice(0, 40)} is not supported: ${why}`,
+  );
 }
 
 function parseSeconds(value: unknown, path: string | null, what: string): number | null {

@@ -1,6 +1,15 @@
 import type { TokenSet } from './token-response.js';
 
 /**
+ * A WebCrypto `CryptoKeyPair`, described by its shape so that the core needs no DOM types
+ * (the Node-side Vite plugin type-checks it too).
+ */
+export interface KeyPair {
+  readonly privateKey: object;
+  readonly publicKey: object;
+}
+
+/**
  * What the vault holds. `epoch` grows on every login and logout and is never cleared, so
  * a refresh that started in an older session can tell it must not write (docs/ARCHITECTURE.md, epochs).
  */
@@ -15,6 +24,11 @@ export interface VaultRecord {
    * stopped, or the connection dropped): the server may have rotated the refresh token then.
    */
   refreshSentAt?: number | null;
+  /**
+   * Under DPoP, the session's key pair: made for this session and dropped with it. Its private
+   * key is not extractable, and stays so through IndexedDB's structured clone.
+   */
+  key?: KeyPair | null;
 }
 
 export const EMPTY_RECORD: VaultRecord = Object.freeze({ epoch: 0, tokens: null, ended: null });

@@ -60,25 +60,24 @@ function readParamValue(input: string): { value: string; rest: string } | null {
   return null;
 }
 
-/** The Bearer challenge of a response, if it has one. */
-export function bearerChallenge(response: Response): Challenge | null {
+/** The challenge of `scheme` (lower case) in a response, if it has one. */
+export function challengeFor(response: Response, scheme: string): Challenge | null {
   const header = response.headers.get('www-authenticate');
   if (header === null) return null;
-  return parseWwwAuthenticate(header).find((challenge) => challenge.scheme === 'bearer') ?? null;
+  return parseWwwAuthenticate(header).find((challenge) => challenge.scheme === scheme) ?? null;
 }
 
 /**
  * True when a 401 means "this access token is no good; a fresh one may work":
- * [RFC 6750 §3.1](https://www.rfc-editor.org/rfc/rfc6750#section-3.1) `error="invalid_token"`, or a Bearer challenge with no error code (§3:
+ * [RFC 6750 §3.1](https://www.rfc-editor.org/rfc/rfc6750#section-3.1) `error="invalid_token"`, or a challenge with no error code (§3:
  * the request lacked valid credentials). A 401 with no `WWW-Authenticate` at all is
  * treated the same, because many APIs omit it. Other errors — e.g. RFC 9470
- * `insufficient_user_authentication` (step-up) — and non-Bearer challenges are not.
+ * `insufficient_user_authentication` (step-up) — and challenges of other schemes are not.
+ * `scheme` is the one the token was sent with: `dpop` for a DPoP-bound token ([RFC 9449 §7.1](https://www.rfc-editor.org/rfc/rfc9449#section-7.1)).
  */
-export function isInvalidTokenChallenge(response: Response): boolean {
+export function isInvalidTokenChallenge(response: Response, scheme = 'bearer'): boolean {
   if (response.status !== 401) return false;
   if (!response.headers.has('www-authenticate')) return true;
-  const bearer = bearerChallenge(response);
-  if (bearer === null) return false;
-  const error = bearer.params.error;
-  return error === undefined || error === 'invalid_token';
+  const params = challengeFor(response, scheme)?.params;
+  return params !== undefined && (params.error === undefined || params.error === 'invalid_token');
 }

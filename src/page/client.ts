@@ -1,6 +1,15 @@
-import { CHANNEL_NAME, isStateMessage, type ControlApi, type ControlResult, type LoginBody, type StateMessage } from '../core/protocol.js';
+import {
+  CHANNEL_NAME,
+  isStateMessage,
+  type AuthorizationHeaders,
+  type ControlApi,
+  type ControlResult,
+  type LoginBody,
+  type StateMessage,
+} from '../core/protocol.js';
 import { WorkerUnavailableError, deserializeError } from '../core/errors.js';
 import { ANONYMOUS, type SessionEvent, type SessionState } from '../core/session-state.js';
+import { AuthEventSource, type AuthEventSourceOptions } from './events/event-source.js';
 import { AuthSocket, type AuthSocketOptions } from './socket/auth-socket.js';
 
 export type StateListener = (state: SessionState, event: SessionEvent) => void;
@@ -23,12 +32,14 @@ export class AuthClient {
   readonly #channel: BroadcastChannel;
   readonly #listeners = new Set<StateListener>();
   readonly #sockets = new Set<AuthSocket>();
+  readonly #sources = new Set<AuthEventSource>();
   readonly #onOnline = (): void => void this.#resumeIfOffline();
   #state: SessionState = ANONYMOUS;
   #revision = -1;
   /** Which token set the current state describes (never the token): see ControlApi.refresh. */
   #tokens: number | null = null;
   #resuming = false;
+  #dpop = false;
 
   constructor(connection: ControlTransport, mode: AuthMode = 'worker') {
     this.#connection = connection;
@@ -43,6 +54,15 @@ export class AuthClient {
   /** The current session state. Never contains a token. */
   get state(): SessionState {
     return this.#state;
+  }
+
+  /**
+   * True when the worker binds the tokens to a DPoP key (`config.dpop`, [RFC 9449](https://www.rfc-editor.org/rfc/rfc9449)): a token is then
+   * useless without a proof, so use {@link authorize} for requests the worker does not send,
+   * and sockets authenticate with a ticket. Known once the client has synced (registration does).
+   */
+  get dpop(): boolean {
+    return this.#dpop;
   }
 
   /** Called in every tab on every state change; returns an unsubscribe function. */
@@ -75,13 +95,28 @@ export class AuthClient {
     return this.#settle(await this.#connection.call('refresh', { tokens: this.#tokens }));
   }
 
-  /** A valid access token, for places the worker cannot reach (WebSockets, other origins). */
+  /**
+   * A valid access token, for places the worker cannot reach (WebSockets, other origins). Under
+   * DPoP a token alone is refused by the server: use {@link authorize}, which adds the proof.
+   */
   async accessToken(): Promise<string> {
     const result = await this.#connection.call('accessToken');
     this.#settle(result);
-    if (result.token === undefined)
-      throw new WorkerUnavailableError('worker_unavailable', 'the worker answered accessToken() without a token');
-    return result.token;
+    return answered(result.token, 'accessToken');
+  }
+
+  /**
+   * The header values that authorize one request the worker does not send (another origin, an
+   * SDK with its own transport): `{ authorization: 'Bearer …', dpop: null }`, or under DPoP
+   * `{ authorization: 'DPoP …', dpop: '<proof>' }` — send both, as `Authorization` and `DPoP`.
+   * A proof is good for this method and URL (query and fragment aside) only, and once: ask
+   * again for every request. The URL resolves against the page; the method is normalized as
+   * `fetch` does. Refreshes first when the token is due.
+   */
+  async authorize(method: string, url: string | URL): Promise<AuthorizationHeaders> {
+    const result = await this.#connection.call('authorize', method, new URL(url, location.href).href);
+    this.#settle(result);
+    return answered(result.headers, 'authorize');
   }
 
   /**
@@ -95,10 +130,23 @@ export class AuthClient {
     return socket;
   }
 
-  /** Stops listening for state and closes this client's sockets (the worker keeps running). */
+  /**
+   * An EventSource-like stream of server-sent events through the worker: it carries the token,
+   * reconnects after any drop (the worker stopped included) resuming with `Last-Event-ID`,
+   * pauses while offline, and closes on logout.
+   */
+  eventSource(url: string | URL, options: AuthEventSourceOptions = {}): AuthEventSource {
+    for (const source of this.#sources) if (source.readyState === 2) this.#sources.delete(source);
+    const source = new AuthEventSource(this, url, options);
+    this.#sources.add(source);
+    return source;
+  }
+
+  /** Stops listening for state and closes this client's sockets and event sources (the worker keeps running). */
   close(): void {
-    // Sockets act on session events; without the channel they would miss a logout.
+    // Sockets and event sources act on session events; without the channel they would miss a logout.
     for (const socket of this.#sockets) socket.close(1000, 'client closed');
+    for (const source of this.#sources) source.close();
     this.#channel.close();
     globalThis.removeEventListener('online', this.#onOnline);
     this.#listeners.clear();
@@ -114,6 +162,8 @@ export class AuthClient {
 
   #settle(result: ControlResult): SessionState {
     this.#update(result);
+    // A worker from before DPoP says nothing, and has none.
+    this.#dpop = result.dpop === true;
     if (result.error !== null) throw deserializeError(result.error);
     return this.#state;
   }
@@ -161,6 +211,12 @@ export class AuthClient {
 const RESUME_ATTEMPTS = 6;
 const RESUME_BASE_MS = 500;
 const RESUME_MAX_MS = 15_000;
+
+/** What a successful call must have answered with; a worker that left it out is not one this page can use. */
+function answered<T>(value: T | undefined, method: string): T {
+  if (value === undefined) throw new WorkerUnavailableError('worker_unavailable', `the worker answered ${method}() with nothing`);
+  return value;
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

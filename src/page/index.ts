@@ -22,13 +22,20 @@ export {
   type SocketData,
   type SocketRotateBehaviour,
 } from './socket/auth-socket.js';
-export type { AuthProxyConfig, RefreshFormat } from '../core/config.js';
-export type { ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
+export {
+  AuthEventSource,
+  type AuthEventSourceErrorEvent,
+  type AuthEventSourceOptions,
+  type EventSourceAuthority,
+} from './events/event-source.js';
+export type { AuthProxyConfig, CaptureEntry, CaptureSource, RefreshFormat, TokenResponseMapping } from '../core/config.js';
+export type { AuthorizationHeaders, ControlApi, ControlResult, LoginBody } from '../core/protocol.js';
 export type { Claims } from '../core/jwt.js';
 export type { RefreshFailureKind, SessionState, SessionStatus, SessionEvent } from '../core/session-state.js';
 export {
   AuthProxyError,
   ConfigError,
+  DpopError,
   LoginError,
   NotAuthenticatedError,
   RefreshError,

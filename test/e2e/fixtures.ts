@@ -126,11 +126,12 @@ export function chromiumOnly(reason: string): void {
 }
 
 /**
- * A worker passing a network error on (its respondWith rejects with the fetch's TypeError), as
- * each engine reports it to the page: a test that makes a request fail on purpose expects it.
+ * A worker passing a network failure on, as each engine reports it to the page: its respondWith
+ * rejects with the fetch's TypeError, or (Firefox) the response it relays breaks mid-body. A
+ * test that makes a request fail on purpose expects it.
  */
 export const WORKER_NETWORK_ERROR =
-  /net::ERR_FAILED|respondWith\(\) that rejected with ‘TypeError: NetworkError|respondWith received an error: TypeError: Load failed/;
+  /net::ERR_FAILED|respondWith\(\) that rejected with ‘TypeError: NetworkError|respondWith received an error: TypeError: Load failed|A ServiceWorker intercepted the request and encountered an unexpected error/;
 
 /** Stopping a service worker: Chromium on demand (CDP), Firefox once idle; WebKit cannot. */
 export const CANNOT_STOP_WORKERS = {

@@ -129,4 +129,15 @@ describe('createProxy: a callback navigation', () => {
     expect(state.error?.message).toContain('token');
     expect(JSON.stringify(state)).not.toContain('RT-secret');
   });
+
+  it("report 004's original bug, a callback with the access token only, is an error naming refresh_token when the config names it", async () => {
+    const { proxy, access } = await setup(QUERY);
+    const response = await proxy.handle(navigationRequest(`${ORIGIN}/callback?token=${access}`));
+    expect(response.headers.get('location')).toBe(`${ORIGIN}/callback`);
+    const state = await proxy.engine.state();
+    expect(state.status).toBe('anonymous');
+    expect(state.error).toMatchObject({ name: 'TokenResponseError', code: 'invalid_token_response' });
+    expect(state.error?.message).toContain('refresh_token');
+    expect(JSON.stringify(state)).not.toContain(access);
+  });
 });

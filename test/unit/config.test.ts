@@ -29,6 +29,7 @@ describe('resolveConfig: defaults', () => {
       debug: false,
       media: [],
       upload: [],
+      dpop: false,
     });
   });
 
@@ -39,6 +40,7 @@ describe('resolveConfig: defaults', () => {
       scope: null,
       timeoutMs: 10_000,
       tokenField: 'refresh_token',
+      headers: {},
     });
   });
 
@@ -66,9 +68,10 @@ describe('resolveConfig: defaults', () => {
       scope: 'openid offline_access',
       timeoutMs: 2_500,
       tokenField: 'refresh_token',
+      headers: {},
     });
     expect(resolved.clientId).toBe('spa');
-    expect(resolved.logout).toEqual({ url: `${ORIGIN}/oauth/revoke` });
+    expect(resolved.logout).toEqual({ url: `${ORIGIN}/oauth/revoke`, headers: {} });
     expect(resolved.refreshAheadMs).toBe(60_000);
     expect(resolved.replayBodyLimit).toBe(0);
   });
@@ -296,5 +299,14 @@ describe('resolveConfig: upload', () => {
       `${ORIGIN}/api/files/upload`,
       'https://uploads.example/v1/',
     ]);
+  });
+});
+
+describe('resolveConfig: dpop', () => {
+  it('is a boolean, off by default, and a known key', () => {
+    expect(resolveConfig({}, ORIGIN).dpop).toBe(false);
+    expect(resolveConfig({ dpop: true }, ORIGIN).dpop).toBe(true);
+    expect(configError({ dpop: 'yes' }).message).toBe('config.dpop must be true or false, got "yes"');
+    expect(configError({ dPop: true } as never).message).toBe('config.dPop is not an option; did you mean config.dpop?');
   });
 });

@@ -18,7 +18,7 @@ import {
 function setup(options: HarnessOptions = {}) {
   const harness = createHarness(options);
   harness.server.on(PATHS.refresh, rotatingRefresh());
-  return { ...harness, control: createControlApi(harness.engine, harness.server.fetch) };
+  return { ...harness, control: createControlApi(harness.engine) };
 }
 
 describe('createControlApi: login', () => {

@@ -5,6 +5,7 @@
  */
 import { SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../../src/core/config.js';
+import type { Dpop } from '../../src/core/dpop.js';
 import { AuthEngine } from '../../src/core/engine.js';
 import { createLocalLock, type RefreshLock } from '../../src/core/lock.js';
 import type { StateMessage } from '../../src/core/protocol.js';
@@ -205,6 +206,8 @@ export interface HarnessOptions {
   server?: FakeServer;
   clock?: FakeClock;
   random?: () => number;
+  /** DPoP proofs (the host's `dpop`); `config.dpop` should say so too. Default: none. */
+  dpop?: Dpop;
 }
 
 export function createHarness(options: HarnessOptions = {}): Harness {
@@ -226,6 +229,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     timeout: () => new AbortController().signal,
     publish: (message) => messages.push(message),
     log: (message) => logs.push(message),
+    ...(options.dpop === undefined ? {} : { dpop: options.dpop }),
   });
   return { engine, server, clock, vault, lock, config, messages, logs };
 }

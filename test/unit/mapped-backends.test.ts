@@ -75,7 +75,7 @@ describe('Django REST framework SimpleJWT', () => {
 
   it('login through the control API reads the mapped response and names the mapped path when it is missing', async () => {
     const { engine, server, vault } = createHarness({ config: DRF });
-    const control = createControlApi(engine, server.fetch);
+    const control = createControlApi(engine);
     server.on(PATHS.login, () => jsonResponse({ token: 'not-where-the-config-says' }));
     const failed = await control.login({ json: { username: 'ada', password: 'pw' } });
     expect(failed.error).toMatchObject({ name: 'TokenResponseError', code: 'invalid_token_response' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RefreshError, TokenResponseError } from '../../src/core/errors.js';
+import { DpopError, RefreshError, TokenResponseError } from '../../src/core/errors.js';
 import { classifyRefreshFailure, classifyRefreshResponse, type RefreshOutcome } from '../../src/core/refresh-outcome.js';
+import { RFC6749_MAPPING } from '../../src/core/token-mapping.js';
 import { T0, jsonResponse, tokenBody } from './helpers.js';
 
 function expectKind<K extends RefreshOutcome['kind']>(outcome: RefreshOutcome, kind: K): Extract<RefreshOutcome, { kind: K }> {
@@ -80,15 +81,20 @@ describe('classifyRefreshResponse', () => {
     expectKind(await classifyRefreshResponse(new Response(null, { status: 403 }), T0), 'rejected');
   });
 
-  it.each(['invalid_client', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_request'])(
-    '400 %s is misconfigured: the session is kept',
-    async (oauthError) => {
-      const outcome = expectKind(await classifyRefreshResponse(jsonResponse({ error: oauthError }, { status: 400 }), T0), 'misconfigured');
-      expect(outcome.error.code).toBe('refresh_misconfigured');
-      expect(outcome.error.oauthError).toBe(oauthError);
-      expect(outcome.error.status).toBe(400);
-    },
-  );
+  it.each([
+    'invalid_client',
+    'unauthorized_client',
+    'unsupported_grant_type',
+    'invalid_scope',
+    'invalid_request',
+    'invalid_dpop_proof',
+    'use_dpop_nonce',
+  ])('400 %s is misconfigured: the session is kept', async (oauthError) => {
+    const outcome = expectKind(await classifyRefreshResponse(jsonResponse({ error: oauthError }, { status: 400 }), T0), 'misconfigured');
+    expect(outcome.error.code).toBe('refresh_misconfigured');
+    expect(outcome.error.oauthError).toBe(oauthError);
+    expect(outcome.error.status).toBe(400);
+  });
 
   it('401 invalid_client (RFC 6749 §5.2 allows 401 for it) is misconfigured', async () => {
     expectKind(await classifyRefreshResponse(jsonResponse({ error: 'invalid_client' }, { status: 401 }), T0), 'misconfigured');
@@ -148,5 +154,22 @@ describe('classifyRefreshFailure', () => {
     const outcome = expectKind(classifyRefreshFailure(new DOMException('aborted', 'AbortError'), true), 'unavailable');
     expect(outcome.error.code).toBe('refresh_unavailable');
     expect(outcome.error.message).toMatch(/did not answer in time/);
+  });
+});
+
+describe('classifyRefreshResponse under DPoP', () => {
+  it('takes a DPoP token response, and treats any other token_type as an unusable answer that keeps the session', async () => {
+    const ok = expectKind(
+      await classifyRefreshResponse(jsonResponse(tokenBody({ token_type: 'DPoP' })), T0, RFC6749_MAPPING, 'DPoP'),
+      'success',
+    );
+    expect(ok.tokens.accessToken).toBe('access-opaque-1');
+    const bearer = expectKind(await classifyRefreshResponse(jsonResponse(tokenBody()), T0, RFC6749_MAPPING, 'DPoP'), 'unavailable');
+    expect(bearer.error.code).toBe('invalid_token_response');
+  });
+
+  it('a proof that could not be made is misconfigured, not a network failure', () => {
+    const error = new DpopError('dpop_failed', 'could not sign a DPoP proof');
+    expect(classifyRefreshFailure(error, false)).toEqual({ kind: 'misconfigured', error });
   });
 });

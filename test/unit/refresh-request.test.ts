@@ -77,9 +77,10 @@ describe('buildRefreshRequest', () => {
 
 describe('buildRevocationRequest', () => {
   const logoutUrl = url(PATHS.logout);
+  const logout = { url: logoutUrl, headers: {} };
 
   it('form: RFC 7009 §2.1 token, token_type_hint=refresh_token and client_id', async () => {
-    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('form'), 'unit-spa', tokens, signal());
+    const request = buildRevocationRequest(logout, refreshEndpoint('form'), 'unit-spa', tokens, signal());
     expect(request.method).toBe('POST');
     expect(request.url).toBe(logoutUrl);
     expect(request.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded\b/);
@@ -93,7 +94,7 @@ describe('buildRevocationRequest', () => {
 
   it('form: revokes the access token when there is no refresh token', async () => {
     const request = buildRevocationRequest(
-      logoutUrl,
+      logout,
       refreshEndpoint('form'),
       null,
       tokenSet({ accessToken: 'access-9', refreshToken: null }),
@@ -103,7 +104,7 @@ describe('buildRevocationRequest', () => {
   });
 
   it('json: names the refresh token in a JSON body and authenticates with the access token', async () => {
-    const request = buildRevocationRequest(logoutUrl, refreshEndpoint('json'), 'unit-spa', tokens, signal());
+    const request = buildRevocationRequest(logout, refreshEndpoint('json'), 'unit-spa', tokens, signal());
     expect(request.headers.get('authorization')).toBe('Bearer access-9');
     expect(request.headers.get('content-type')).toBe('application/json');
     expect(request.credentials).toBe('same-origin');
@@ -111,13 +112,13 @@ describe('buildRevocationRequest', () => {
   });
 
   it('json is the default when no refresh endpoint is configured', async () => {
-    const request = buildRevocationRequest(logoutUrl, null, null, tokens, signal());
+    const request = buildRevocationRequest(logout, null, null, tokens, signal());
     expect(await request.json()).toEqual({ refresh_token: 'refresh-9' });
   });
 
   it('cookie: sends credentials so the server can clear the cookie, and no refresh token', async () => {
     const request = buildRevocationRequest(
-      logoutUrl,
+      logout,
       refreshEndpoint('cookie'),
       null,
       tokenSet({ accessToken: 'access-9', refreshToken: null }),
@@ -151,13 +152,45 @@ describe('refresh.tokenField', () => {
   });
 
   it('the JSON logout body uses the same member', async () => {
-    const request = buildRevocationRequest(url(PATHS.logout), endpoint('json', 'refresh'), null, tokens, signal());
+    const request = buildRevocationRequest({ url: url(PATHS.logout), headers: {} }, endpoint('json', 'refresh'), null, tokens, signal());
     expect(await request.json()).toEqual({ refresh: 'refresh-9' });
     expect(request.headers.get('authorization')).toBe('Bearer access-9');
   });
 
   it('the RFC 7009 logout body keeps its standard token member', async () => {
-    const request = buildRevocationRequest(url(PATHS.logout), endpoint('form', 'refresh'), null, tokens, signal());
+    const request = buildRevocationRequest({ url: url(PATHS.logout), headers: {} }, endpoint('form', 'refresh'), null, tokens, signal());
     expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({ token: 'refresh-9', token_type_hint: 'refresh_token' });
+  });
+});
+
+describe('refresh.headers and logout.headers', () => {
+  const config = resolveConfig(
+    {
+      refresh: { url: PATHS.refresh, headers: { apikey: 'public-anon-key' } },
+      logout: { url: PATHS.logout, headers: { apikey: 'public-anon-key' } },
+    },
+    ORIGIN,
+  );
+
+  it('go on the refresh request, beside the ones it sets itself', async () => {
+    const request = buildRefreshRequest(config.refresh!, null, tokens, signal());
+    expect(request.headers.get('apikey')).toBe('public-anon-key');
+    expect(request.headers.get('content-type')).toBe('application/json');
+    expect(await request.json()).toEqual({ refresh_token: 'refresh-9' });
+  });
+
+  it('and on the logout request', () => {
+    const request = buildRevocationRequest(config.logout!, config.refresh, null, tokens, signal());
+    expect(request.headers.get('apikey')).toBe('public-anon-key');
+    expect(request.headers.get('authorization')).toBe('Bearer access-9');
+  });
+
+  it.each(['Authorization', 'content-type', 'Cookie'])('may not set %s', (header) => {
+    expect(() => resolveConfig({ refresh: { url: PATHS.refresh, headers: { [header]: 'x' } } }, ORIGIN)).toThrow(/cannot set/);
+  });
+
+  it('must be strings, with valid names', () => {
+    expect(() => resolveConfig({ refresh: { url: PATHS.refresh, headers: { apikey: 7 } } } as never, ORIGIN)).toThrow(/must be a string/);
+    expect(() => resolveConfig({ logout: { url: PATHS.logout, headers: { 'bad name': 'x' } } }, ORIGIN)).toThrow(/not a valid header/);
   });
 });

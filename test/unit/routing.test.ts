@@ -57,6 +57,15 @@ describe('routeFor', () => {
     expect(routeFor(facts('/callback', { method: 'POST' }), entries)).toBe('pass');
   });
 
+  it("ignores a capture entry's query when matching: it is what auth.login() sends (Supabase's grant_type)", () => {
+    const supabase = resolveConfig(
+      { capture: ['/auth/v1/token?grant_type=password'], refresh: { url: '/auth/v1/token?grant_type=refresh_token' } },
+      ORIGIN,
+    );
+    expect(routeFor(facts('/auth/v1/token?grant_type=password', { method: 'POST' }), supabase)).toBe('capture');
+    expect(routeFor(facts('/auth/v1/token', { method: 'POST' }), supabase)).toBe('capture');
+  });
+
   it('does not capture non-POST requests to a capture endpoint', () => {
     expect(routeFor(facts(PATHS.login, { method: 'GET' }), config)).not.toBe('capture');
   });

@@ -132,6 +132,10 @@ describe('parseTokenResponse: invalid responses', () => {
     expect(parseError(tokenBody({ token_type: tokenType })).message).toMatch(/token_type/);
   });
 
+  it('names config.dpop when a DPoP token arrives without it', () => {
+    expect(parseError(tokenBody({ token_type: 'DPoP' })).message).toMatch(/config\.dpop/);
+  });
+
   it.each([
     ['a non-numeric string', 'soon'],
     ['a negative number', -5],
@@ -339,5 +343,27 @@ describe('parseTokenResponse: a mapped backend (tokenResponse)', () => {
     expect(
       looksLikeTokenResponse({ data: { session: { refresh_token: 'r' } } }, mapped({ refreshToken: 'data.session.refresh_token' })),
     ).toBe(true);
+  });
+});
+
+describe('parseTokenResponse: expecting DPoP (RFC 9449 §5)', () => {
+  it('accepts token_type DPoP, case-insensitively', () => {
+    expect(parseTokenResponse(tokenBody({ token_type: 'DPoP' }), T0, null, { tokenType: 'DPoP' }).accessToken).toBe('access-opaque-1');
+    expect(parseTokenResponse(tokenBody({ token_type: 'dpop' }), T0, null, { tokenType: 'DPoP' }).accessToken).toBe('access-opaque-1');
+  });
+
+  it.each([['Bearer'], [undefined]])('refuses token_type %j: the token would not be bound to the key', (tokenType) => {
+    const body = tokenBody({ token_type: tokenType, refresh_token: 'refresh-secret' });
+    if (tokenType === undefined) delete body.token_type;
+    let error: unknown;
+    try {
+      parseTokenResponse(body, T0, null, { tokenType: 'DPoP' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TokenResponseError);
+    expect((error as Error).message).toMatch(/not bound to the key \(RFC 9449 §5\)/);
+    expect((error as Error).message).not.toContain('access-opaque-1');
+    expect((error as Error).message).not.toContain('refresh-secret');
   });
 });

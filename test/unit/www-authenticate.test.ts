@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearerChallenge, isInvalidTokenChallenge, parseWwwAuthenticate } from '../../src/core/www-authenticate.js';
+import { challengeFor, isInvalidTokenChallenge, parseWwwAuthenticate } from '../../src/core/www-authenticate.js';
 
 const response = (status: number, wwwAuthenticate?: string): Response =>
   new Response(null, { status, headers: wwwAuthenticate === undefined ? {} : { 'WWW-Authenticate': wwwAuthenticate } });
@@ -84,11 +84,11 @@ describe('parseWwwAuthenticate', () => {
   });
 });
 
-describe('bearerChallenge', () => {
+describe('challengeFor', () => {
   it('finds the Bearer challenge among others, and is null without one', () => {
-    expect(bearerChallenge(response(401, 'Basic realm="x", Bearer error="invalid_token"'))?.params.error).toBe('invalid_token');
-    expect(bearerChallenge(response(401, 'Basic realm="x"'))).toBeNull();
-    expect(bearerChallenge(response(401))).toBeNull();
+    expect(challengeFor(response(401, 'Basic realm="x", Bearer error="invalid_token"'), 'bearer')?.params.error).toBe('invalid_token');
+    expect(challengeFor(response(401, 'Basic realm="x"'), 'bearer')).toBeNull();
+    expect(challengeFor(response(401), 'bearer')).toBeNull();
   });
 });
 
@@ -144,5 +144,19 @@ describe('parseWwwAuthenticate on hostile input', () => {
     const padding = 'x=y, '.repeat(200_000);
     expect(parseWwwAuthenticate(`Bearer error="invalid_token", ${padding}`)[0]?.params.error).toBe('invalid_token');
     expect(parseWwwAuthenticate(`Basic ${padding}, Bearer error="invalid_token"`).some((c) => c.scheme === 'bearer')).toBe(false);
+  });
+});
+
+describe('isInvalidTokenChallenge for a DPoP-bound token (RFC 9449 §7.1)', () => {
+  it('reads the DPoP challenge: invalid_token or no error code blame the token', () => {
+    expect(isInvalidTokenChallenge(response(401, 'DPoP algs="ES256", error="invalid_token"'), 'dpop')).toBe(true);
+    expect(isInvalidTokenChallenge(response(401, 'Bearer realm="api", DPoP algs="ES256"'), 'dpop')).toBe(true);
+    expect(isInvalidTokenChallenge(response(401), 'dpop')).toBe(true);
+  });
+
+  it('is false for a nonce demand, a bad proof, or a challenge of the Bearer scheme only', () => {
+    expect(isInvalidTokenChallenge(response(401, 'DPoP error="use_dpop_nonce"'), 'dpop')).toBe(false);
+    expect(isInvalidTokenChallenge(response(401, 'DPoP error="invalid_dpop_proof"'), 'dpop')).toBe(false);
+    expect(isInvalidTokenChallenge(response(401, 'Bearer error="invalid_token"'), 'dpop')).toBe(false);
   });
 });

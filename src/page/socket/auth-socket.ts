@@ -65,7 +65,7 @@ export class AuthSocket extends EventTarget {
 
   constructor(authority: SocketAuthority, url: string | URL, options: AuthSocketOptions = {}) {
     super();
-    const resolved = resolveOptions(options);
+    const resolved = resolveOptions(options, authority.dpop === true);
     this.url = socketUrl(url);
     this.#maxBuffered = resolved.maxBuffered;
     this.#unsubscribe = authority.subscribe((_, event) => this.#onEarlySessionEvent(event));

@@ -4,6 +4,8 @@ import type { ResolvedOptions } from './options.js';
 /** What AuthSocket needs from the client: credentials, a forced refresh and session events. */
 export interface SocketAuthority {
   readonly state: SessionState;
+  /** True when tokens are DPoP-bound: a handshake cannot carry a proof, so only the `ticket` strategy works. */
+  readonly dpop?: boolean;
   accessToken(): Promise<string>;
   refresh(): Promise<SessionState>;
   /** The worker's current state, read now (not the mirrored copy). */

@@ -19,7 +19,11 @@ export type SocketAuthStrategy = 'protocol' | 'ticket' | 'message' | 'query';
 export type SocketRotateBehaviour = 'reconnect' | 'message' | 'none';
 
 export interface AuthSocketOptions {
-  /** Default: `ticket` when `ticket` is configured, else `protocol`. */
+  /**
+   * Default: `ticket` when `ticket` is configured or the tokens are DPoP-bound, else `protocol`.
+   * Under DPoP only `ticket` works: a handshake cannot carry a DPoP proof, and a bound token
+   * without one is refused ([RFC 9449 §7.1](https://www.rfc-editor.org/rfc/rfc9449#section-7.1)); the ticket request goes through the worker, which signs it.
+   */
   auth?: SocketAuthStrategy;
   /** The app's own subprotocols, offered before the auth entries. Default: none. */
   protocols?: string | string[];
@@ -85,11 +89,15 @@ export interface ResolvedOptions {
 export const DEFAULT_AUTH_CLOSE_CODES: readonly number[] = [1008, 3000, 4001, 4003, 4401];
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 
-/** Throws a ConfigError synchronously, so `auth.socket()` fails at the call that got it wrong. */
-export function resolveOptions(options: AuthSocketOptions): ResolvedOptions {
-  const auth = options.auth ?? (options.ticket === undefined ? 'protocol' : 'ticket');
+/**
+ * Throws a ConfigError synchronously, so `auth.socket()` fails at the call that got it wrong.
+ * `dpop`: the tokens are DPoP-bound, so the credential must be a ticket.
+ */
+export function resolveOptions(options: AuthSocketOptions, dpop = false): ResolvedOptions {
+  const auth = options.auth ?? (options.ticket === undefined && !dpop ? 'protocol' : 'ticket');
   if (!['protocol', 'ticket', 'message', 'query'].includes(auth))
     throw new ConfigError('invalid_config', `socket auth must be protocol, ticket, message or query, got ${JSON.stringify(auth)}`);
+  if (dpop && auth !== 'ticket') throw new ConfigError('invalid_config', `socket auth "${auth}" cannot carry a DPoP proof; use "ticket"`);
   if (auth === 'ticket' && options.ticket?.url === undefined)
     throw new ConfigError('invalid_config', 'socket auth "ticket" needs ticket.url (an endpoint under the api prefixes)');
   const onRotate = options.onRotate ?? 'none';
