@@ -141,6 +141,10 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
     const app = await freshApp();
     let server: Server | undefined;
     let vite: ViteDevServer | undefined;
+    // A vite build earlier in this worker process left NODE_ENV=production (Vite sets it when it
+    // is unset), which would make this dev server build the app as production (DEV false).
+    const nodeEnv = process.env.NODE_ENV;
+    delete process.env.NODE_ENV;
     try {
       server = await startServer({ accessTtl: 300 });
       vite = await createServer({
@@ -173,6 +177,8 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
       await vite?.close();
       await server?.close();
       await app.cleanup();
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
     }
   });
 });
