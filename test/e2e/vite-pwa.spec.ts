@@ -138,17 +138,12 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
   test("vite dev: vite-plugin-pwa's module dev worker (/dev-sw.js?dev-sw) runs the proxy; with /api proxied, API calls are authenticated", async ({
     page,
   }) => {
-    // Known order dependence, not yet found: it passes alone, and times out when it runs after
-    // vite-plugin.spec.ts in the same Playwright worker process (both start Vite dev servers).
-    test.skip(
-      process.env.SW_AUTH_PROXY_RUN_FLAKY !== '1',
-      'times out after vite-plugin.spec in the same worker process (see the stop note)',
-    );
     const app = await freshApp();
     let server: Server | undefined;
     let vite: ViteDevServer | undefined;
-    // A vite build earlier in this worker process left NODE_ENV=production (Vite sets it when it
-    // is unset), which would make this dev server build the app as production (DEV false).
+    // A vite build earlier in this worker process (this file's, vite-plugin.spec's) left
+    // NODE_ENV=production (Vite sets it when it is unset): the dev server would then build the
+    // app as production (import.meta.env.DEV false), which registers the build's /sw.js.
     const nodeEnv = process.env.NODE_ENV;
     delete process.env.NODE_ENV;
     try {
