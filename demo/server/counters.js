@@ -38,9 +38,11 @@
  * @property {number} dpopNonceRetries accepted proofs from a key whose previous proof got use_dpop_nonce
  * @property {number} dpopStaleNonces accepted proofs that carried the nonce from before the last rotation
  * @property {Record<string, number>} dpopProofsByKey accepted proofs per key (its JWK SHA-256 thumbprint, RFC 7638)
+ * @property {Record<string, number>} echoBodies bodies POSTed to /api/echo, with or without a valid token, keyed by
+ *   "<sha256> <length> <Content-Type>": a replay of a byte-identical body counts twice under one key
  */
 
-/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey'>} NumericCounter */
+/** @typedef {Exclude<keyof Counters, 'byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey' | 'echoBodies'>} NumericCounter */
 
 /** @type {readonly NumericCounter[]} */
 const NUMERIC_COUNTERS = [
@@ -68,8 +70,8 @@ const NUMERIC_COUNTERS = [
 ];
 
 /** Counters that are maps; zeroed by emptying them. */
-/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey')[]} */
-const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses', 'dpopProofsByKey'];
+/** @type {readonly ('byPath' | 'wsAuthenticatedBy' | 'wsClientCloses' | 'dpopProofsByKey' | 'echoBodies')[]} */
+const MAP_COUNTERS = ['byPath', 'wsAuthenticatedBy', 'wsClientCloses', 'dpopProofsByKey', 'echoBodies'];
 
 /** @returns {Counters} */
 export function createCounters() {
@@ -99,6 +101,7 @@ export function createCounters() {
     dpopProofsByKey: Object.create(null),
     wsAuthenticatedBy: Object.create(null),
     wsClientCloses: Object.create(null),
+    echoBodies: Object.create(null),
     // No prototype: a request path such as "/__proto__" stays an ordinary key.
     byPath: Object.create(null),
   };

@@ -40,10 +40,13 @@ export async function handleProtected(ctx, req, res, pathname) {
   // Before authentication: a redirect hop must work with and without a token (the browser
   // removes Authorization when a redirect leaves the origin).
   if (pathname === '/api/redirect' && ctx.testHooks) return redirect(req, res);
+  const method = req.method ?? 'GET';
+  // Read before authenticating, so that the body of a request refused with 401 is on
+  // record too: a test then compares it with the body of its replay.
+  const echoed = pathname === '/api/echo' && BODY_METHODS.includes(method) ? await readEcho(ctx, req) : null;
   const claims = await authenticate(ctx, req, res);
   if (claims === null) return;
   if (applyResourceFault(ctx, res, pathname)) return;
-  const method = req.method ?? 'GET';
 
   if (pathname.startsWith(METHOD_PREFIX)) return sendJson(res, 200, { method });
   if (pathname.startsWith(MEDIA_PREFIX)) return handleMedia(req, res, pathname);
@@ -56,23 +59,30 @@ export async function handleProtected(ctx, req, res, pathname) {
       if (!READ_METHODS.includes(method)) return sendMethodNotAllowed(res, READ_METHODS);
       return sendJson(res, 200, { pong: true });
     case '/api/echo':
-      if (!BODY_METHODS.includes(method)) return sendMethodNotAllowed(res, BODY_METHODS);
-      return echo(req, res);
+      if (echoed === null) return sendMethodNotAllowed(res, BODY_METHODS);
+      return sendJson(res, 200, echoed);
     default:
       return sendNotFound(res);
   }
 }
 
 /**
- * Digest of the exact bytes received, so tests can prove a replayed request
- * carried a byte-identical body.
+ * Digest of the exact bytes received, and their Content-Type, so tests can prove
+ * a replayed request carried a byte-identical body (a multipart body is only
+ * readable with the boundary its Content-Type names).
+ * @param {ServerContext} ctx
  * @param {IncomingMessage} req
- * @param {ServerResponse} res
  */
-async function echo(req, res) {
+async function readEcho(ctx, req) {
   const body = await readBody(req, ECHO_BODY_LIMIT);
-  const sha256 = createHash('sha256').update(body).digest('hex');
-  sendJson(res, 200, { sha256, length: body.length });
+  const echoed = {
+    sha256: createHash('sha256').update(body).digest('hex'),
+    length: body.length,
+    contentType: req.headers['content-type'] ?? null,
+  };
+  const key = `${echoed.sha256} ${echoed.length} ${echoed.contentType}`;
+  ctx.counters.echoBodies[key] = (ctx.counters.echoBodies[key] ?? 0) + 1;
+  return echoed;
 }
 
 /**

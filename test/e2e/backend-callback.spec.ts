@@ -1,4 +1,3 @@
-import type { Page } from '@playwright/test';
 import type { AuthProxyConfig } from '../../src/page/index.js';
 import {
   CALLBACK_FRAGMENT_CONFIG,
@@ -9,6 +8,7 @@ import {
   registerIn,
   test,
   type RunningBackend,
+  type Tab,
 } from './backend-fixtures.js';
 
 /**
@@ -35,7 +35,7 @@ interface CallbackCounters {
 const counters = async (backend: RunningBackend): Promise<CallbackCounters> => (await backend.counters()) as unknown as CallbackCounters;
 
 /** Everything page script can read that could hold a token. */
-function pageVisible(page: Page): Promise<string[]> {
+function pageVisible(page: Tab): Promise<string[]> {
   return page.evaluate(() => [
     location.href,
     document.URL,
@@ -95,10 +95,10 @@ for (const { mode, config, landing } of VARIANTS) {
     await page.waitForFunction((landing) => location.href.endsWith(landing), landing);
 
     // The redirects (backend, provider, backend, worker) made no history entries.
-    await page.evaluate(() => history.back());
+    await page.goBack();
     await page.waitForFunction(() => location.pathname === '/');
     expect(await page.url()).toBe(`${backend.url}/`);
-    await page.evaluate(() => history.forward());
+    await page.goForward();
     await page.waitForFunction(() => location.pathname === '/callback');
     expect(await page.url()).toBe(`${backend.url}${landing}`);
     // Going forward again loaded the clean URL only: the worker never had a token URL to answer twice.

@@ -1,4 +1,13 @@
-import { DRF_CONFIG, expect, expectNoTokenInState, jwtPayloads, pageFetch, test, type RunningBackend } from './backend-fixtures.js';
+import {
+  DRF_CONFIG,
+  expect,
+  expectNoTokenInState,
+  jwtPayloads,
+  pageFetch,
+  test,
+  type RunningBackend,
+  type Tab,
+} from './backend-fixtures.js';
 
 /**
  * Django REST framework + SimpleJWT with ROTATE_REFRESH_TOKENS and BLACKLIST_AFTER_ROTATION
@@ -24,8 +33,7 @@ interface DrfCounters {
 
 const counters = async (backend: RunningBackend): Promise<DrfCounters> => (await backend.counters()) as unknown as DrfCounters;
 
-const login = (page: import('@playwright/test').Page) =>
-  page.evaluate(async () => (await window.auth.login({ username: 'demo', password: 'demo' })).status);
+const login = (page: Tab) => page.evaluate(async () => (await window.auth.login({ username: 'demo', password: 'demo' })).status);
 
 test('login through auth.login stores {access, refresh}; API requests carry the access token; the page holds no token', async ({
   openTab,

@@ -1,6 +1,14 @@
-import type { Page } from '@playwright/test';
 import type { SocketLogEntry } from './socket-fixtures.js';
-import { FASTAPI_CONFIG, expect, expectNoTokenInState, jwtPayloads, pageFetch, test, type RunningBackend } from './backend-fixtures.js';
+import {
+  FASTAPI_CONFIG,
+  expect,
+  expectNoTokenInState,
+  jwtPayloads,
+  pageFetch,
+  test,
+  type RunningBackend,
+  type Tab,
+} from './backend-fixtures.js';
 
 /**
  * FastAPI (demo/backends/fastapi): OAuth2PasswordRequestForm login, a refresh endpoint that
@@ -27,7 +35,7 @@ interface FastApiCounters {
 
 const counters = async (backend: RunningBackend): Promise<FastApiCounters> => (await backend.counters()) as unknown as FastApiCounters;
 
-const formLogin = (page: Page) =>
+const formLogin = (page: Tab) =>
   page.evaluate(async () => (await window.auth.login(new URLSearchParams({ username: 'demo', password: 'demo' }))).status);
 
 test('form login through auth.login(new URLSearchParams(...)); API requests carry the token', async ({ openTab, backend }) => {

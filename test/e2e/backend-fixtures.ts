@@ -1,10 +1,11 @@
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { startBackend, type BackendKind, type BackendOptions, type RunningBackend } from '../../demo/backends/launch.js';
 import type { AuthProxyConfig } from '../../src/page/index.js';
+import { test as base, type BrowserSession, type Tab } from './fixtures.js';
 
 export { expect };
-export type { RunningBackend };
+export type { RunningBackend, Tab };
 
 /**
  * The library against real backends (demo/backends), each started per test on an ephemeral
@@ -59,7 +60,7 @@ type Fixtures = {
   backendOptions: BackendOptions;
   backend: RunningBackend;
   /** Opens a tab on the front's harness page with the proxy registered as `window.auth`. */
-  openTab: (config: AuthProxyConfig) => Promise<Page>;
+  openTab: (config: AuthProxyConfig) => Promise<Tab>;
 };
 
 export const test = base.extend<Fixtures>({
@@ -74,20 +75,24 @@ export const test = base.extend<Fixtures>({
     await use(backend);
     await backend.close();
   },
-  openTab: async ({ context, backend }, use) => {
-    await use((config) => openTab(context, backend.url, config));
+  // The harness suites' openTab defaults to their own config; a backend has no default.
+  openTab: async ({ session, backend }, use) => {
+    await use((config) => {
+      if (config === undefined) throw new Error('a backend tab needs the config for that backend');
+      return openTab(session, backend.url, config);
+    });
   },
 });
 
-async function openTab(context: BrowserContext, origin: string, config: AuthProxyConfig): Promise<Page> {
-  const page = await context.newPage();
+async function openTab(session: BrowserSession, origin: string, config: AuthProxyConfig): Promise<Tab> {
+  const page = await session.newTab();
   await page.goto(`${origin}/`);
   await registerIn(page, config);
   return page;
 }
 
 /** Registers the proxy as `window.auth` in the page the tab is showing now (after a navigation). */
-export async function registerIn(page: Page, config: AuthProxyConfig): Promise<void> {
+export async function registerIn(page: Tab, config: AuthProxyConfig): Promise<void> {
   await page.waitForFunction(() => 'swAuthProxy' in window);
   await page.evaluate(async (config) => {
     window.auth = await window.swAuthProxy.registerAuthProxy({ config });
@@ -101,7 +106,7 @@ export interface PageResponse {
 }
 
 /** `fetch` from page script, exactly as an app calls it (no Authorization header). */
-export function pageFetch(page: Page, url: string, init: { method?: string; json?: unknown; form?: Record<string, string> } = {}) {
+export function pageFetch(page: Tab, url: string, init: { method?: string; json?: unknown; form?: Record<string, string> } = {}) {
   return page.evaluate(
     async ({ url, init }): Promise<PageResponse> => {
       const headers: Record<string, string> = {};
@@ -129,12 +134,12 @@ export function jwtPayloads(text: string): Record<string, unknown>[] {
 }
 
 /** What page script can read of the session: the mirrored state. It must hold no token at all. */
-export async function expectNoTokenInState(page: Page): Promise<void> {
+export async function expectNoTokenInState(page: Tab): Promise<void> {
   const state = await page.evaluate(() => JSON.stringify(window.auth.state));
   expect(jwtPayloads(state)).toEqual([]);
 }
 
 /** Waits until the tab's mirrored session state has `status`. */
-export async function waitForStatus(page: Page, status: string): Promise<void> {
+export async function waitForStatus(page: Tab, status: string): Promise<void> {
   await page.waitForFunction((status) => window.auth.state.status === status, status);
 }

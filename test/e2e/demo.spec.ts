@@ -1,10 +1,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { seenAt } from './fixtures.js';
+import { playwrightPage } from './drivers/index.js';
+import { chromiumOnly, seenAt } from './fixtures.js';
 import { expect, test, waitForStatus } from './socket-fixtures.js';
 
 /** Tests write only ignored paths; `npm run screenshot` sets this to regenerate the README's docs/demo.png. */
 const SCREENSHOT = process.env.DEMO_SCREENSHOT === undefined ? undefined : path.resolve(process.env.DEMO_SCREENSHOT);
+
+chromiumOnly("drives the demo's UI with Playwright locators and takes its screenshot");
 
 test('the demo signs in, calls the API, survives two refresh cycles with the chat open, and takes its screenshot', async ({
   openDemo,
@@ -13,12 +16,13 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   // Token lifetime drives the refresh cycles, so time is under test: 12 s tokens with the
   // demo's refreshAhead of 10 s are due 2 s after issue, two cycles in about 4 s.
   demoServer.knobs.accessTtl = 12;
-  const page = await openDemo();
+  const tab = await openDemo();
+  const page = playwrightPage(tab);
   await page.setViewportSize({ width: 1280, height: 900 });
   await expect(page.locator('#signin')).toBeVisible();
 
   await page.locator('#login button').click();
-  await waitForStatus(page, 'authenticated');
+  await waitForStatus(tab, 'authenticated');
   await expect(page.locator('#session-badge')).toHaveText('authenticated · demo');
   await expect(page.locator('#chat-status')).toHaveAttribute('data-status', 'open');
 
@@ -34,7 +38,7 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
   await expect(page.locator('#chat-messages li')).toHaveCount(1);
 
   await expect.poll(() => demoServer.counters.refreshSuccess, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-  await waitForStatus(page, 'authenticated');
+  await waitForStatus(tab, 'authenticated');
   // The chat lived through both refreshes on its first connection, re-authenticated in band.
   await expect.poll(() => demoServer.counters.wsReauthenticated).toBeGreaterThanOrEqual(2);
   expect(demoServer.counters.wsConnectionAttempts).toBe(1);
@@ -57,11 +61,13 @@ test('the demo signs in, calls the API, survives two refresh cycles with the cha
 });
 
 test('a note added in one tab appears in the other: every tab follows', async ({ openDemo, demoServer }, testInfo) => {
-  const first = await openDemo();
+  const firstTab = await openDemo();
+  const first = playwrightPage(firstTab);
   await first.locator('#login button').click();
-  await waitForStatus(first, 'authenticated');
-  const second = await openDemo();
-  await waitForStatus(second, 'authenticated');
+  await waitForStatus(firstTab, 'authenticated');
+  const secondTab = await openDemo();
+  const second = playwrightPage(secondTab);
+  await waitForStatus(secondTab, 'authenticated');
   await expect(second.locator('#note-form')).toBeVisible();
 
   await first.locator('#note-text').fill('Written in the first tab');

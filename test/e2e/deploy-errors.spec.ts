@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { JSON_CONFIG, expect, login, test } from './fixtures.js';
+import { PlaywrightTab } from './drivers/index.js';
+import { JSON_CONFIG, chromiumOnly, expect, login, test } from './fixtures.js';
 
 const broken = (file: string): string => fileURLToPath(new URL(`./broken-workers/${file}`, import.meta.url));
+
+chromiumOnly("reads what the worker logs through Playwright's console events, which reach a worker's console only in Chromium (CDP)");
 
 test.use({
   serverOptions: {
@@ -90,7 +93,7 @@ test('config.debug: the worker logs each decision in one line, and no line holds
     },
     { ...JSON_CONFIG, debug: true },
   );
-  await login(page);
+  await login(new PlaywrightTab(page));
   const tokens = [...(await vaultTokens(page))];
   server.revokeAccessTokens();
   await page.evaluate(() => fetch('/api/me'));

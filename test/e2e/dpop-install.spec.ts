@@ -1,4 +1,3 @@
-import type { Page } from '@playwright/test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import { startServer } from '../../demo/server/server.js';
 import type { AuthProxyConfig } from '../../src/page/index.js';
-import { JSON_CONFIG, apiFetch, expect, test, type Server } from './fixtures.js';
+import { JSON_CONFIG, apiFetch, expect, test, type Server, type Tab } from './fixtures.js';
 
 /**
  * `dpop: true` in the two install paths that do not put the config in the script URL (dpop.spec.ts
@@ -58,7 +57,7 @@ createAuthProxy(${JSON.stringify(CONFIG)}, { takeControl: true });
   return path.join(dir, 'out', 'composed-sw.js');
 }
 
-async function register(page: Page, server: Server, worker: string): Promise<void> {
+async function register(page: Tab, server: Server, worker: string): Promise<void> {
   await page.goto(`${server.url}/`);
   await page.waitForFunction(() => 'swAuthProxy' in window);
   await page.evaluate(async (worker) => {
@@ -69,7 +68,8 @@ async function register(page: Page, server: Server, worker: string): Promise<voi
 const PATHS = { baked: bakedWorker, composed: composedWorker } as const;
 
 for (const [kind, make] of Object.entries(PATHS)) {
-  test(`${kind} worker: dpop: true binds the tokens and signs the API requests`, async ({ page }) => {
+  test(`${kind} worker: dpop: true binds the tokens and signs the API requests`, async ({ session }) => {
+    const page = await session.newTab();
     const dir = await mkdtemp(path.join(tmpdir(), `sw-auth-proxy-dpop-${kind}-`));
     let server: Server | undefined;
     try {

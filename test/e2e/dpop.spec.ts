@@ -1,17 +1,18 @@
-import type { Page } from '@playwright/test';
 import { SignJWT, base64url, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuthProxyConfig } from '../../src/page/index.js';
 import {
+  CANNOT_STOP_WORKERS,
   FORM_CONFIG,
   JSON_CONFIG,
   apiFetch,
   login,
+  skipIn,
   loginWithExpiredToken,
   seenAt,
-  stopWorkers,
   waitForStatus,
   type Server,
+  type Tab,
 } from './fixtures.js';
 import { installTracker, openSocket, socketLog, test, expect, waitForEvents } from './socket-fixtures.js';
 
@@ -42,7 +43,7 @@ interface StoredSession {
 }
 
 /** What the worker's IndexedDB record holds, read by page script the way any script on the origin could. */
-function stored(page: Page): Promise<StoredSession> {
+function stored(page: Tab): Promise<StoredSession> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open('sw-auth-proxy');
@@ -82,7 +83,7 @@ function stored(page: Page): Promise<StoredSession> {
   });
 }
 
-async function storedThumbprint(page: Page): Promise<string> {
+async function storedThumbprint(page: Tab): Promise<string> {
   const { key } = await stored(page);
   if (key === null) throw new Error('no DPoP key in IndexedDB');
   return calculateJwkThumbprint(key.publicJwk);
@@ -258,19 +259,24 @@ test.describe('DPoP', () => {
     expect(server.counters.dpopProofsRejected).toBe(0);
   });
 
-  test('a worker restart keeps the key: the same thumbprint before and after', async ({ context, openTab, server }, testInfo) => {
-    test.skip(testInfo.project.use.serviceWorkers === 'block', 'page mode has no service worker to restart');
-    const page = await openTab(DPOP_JSON);
-    await login(page, DPOP_JSON);
-    expect((await apiFetch(page, '/api/me')).status).toBe(200);
-    const jkt = await storedThumbprint(page);
+  test.describe('worker restart', () => {
+    test.skip(({ serviceWorkersBlocked }) => serviceWorkersBlocked, 'page mode has no service worker to restart');
+    skipIn(CANNOT_STOP_WORKERS);
+    test.use({ stoppableWorkers: true });
 
-    await stopWorkers(context, page);
+    test('a worker restart keeps the key: the same thumbprint before and after', async ({ openTab, server, session }) => {
+      const page = await openTab(DPOP_JSON);
+      await login(page, DPOP_JSON);
+      expect((await apiFetch(page, '/api/me')).status).toBe(200);
+      const jkt = await storedThumbprint(page);
 
-    expect((await apiFetch(page, '/api/me')).status).toBe(200);
-    expect(await storedThumbprint(page)).toBe(jkt);
-    expect(keysSeen(server)).toEqual([jkt]);
-    expect(server.counters.dpopProofsVerified).toBe(3);
+      await session.stopWorkers();
+
+      expect((await apiFetch(page, '/api/me')).status).toBe(200);
+      expect(await storedThumbprint(page)).toBe(jkt);
+      expect(keysSeen(server)).toEqual([jkt]);
+      expect(server.counters.dpopProofsVerified).toBe(3);
+    });
   });
 
   test('logout deletes the key; the next login makes a new one', async ({ openTab, server }) => {

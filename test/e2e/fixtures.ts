@@ -1,9 +1,11 @@
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import type { AuthProxyConfig, SessionStatus } from '../../src/page/index.js';
 import { startServer } from '../../demo/server/server.js';
+import { EngineHost, PlaywrightSession, type BrowserSession, type Engine, type Tab } from './drivers/index.js';
 
 export { expect };
+export type { BrowserSession, Engine, Tab };
 export type Server = Awaited<ReturnType<typeof startServer>>;
 
 const HARNESS = fileURLToPath(new URL('./harness/index.html', import.meta.url));
@@ -31,15 +33,56 @@ export const CONFIGS = { json: JSON_CONFIG, form: FORM_CONFIG } as const;
 
 type ServerOptions = NonNullable<Parameters<typeof startServer>[0]>;
 
+/** The options a project sets in playwright.config.ts. */
+export type ProjectOptions = {
+  /** The engine this project runs in. */
+  engine: Engine;
+  /** Service workers cannot run in this project: registerAuthProxy falls back to page mode. */
+  serviceWorkersBlocked: boolean;
+};
+
+type WorkerFixtures = ProjectOptions & { engineHost: EngineHost };
+
 type Fixtures = {
   /** Extra options for the reference server, e.g. `test.use({ serverOptions: { clockOffset: 600 } })`. */
   serverOptions: ServerOptions;
   server: Server;
+  /** The test calls `session.stopWorkers()`: Firefox then needs a browser with a short worker idle timeout. */
+  stoppableWorkers: boolean;
+  /** Page errors this test provokes on purpose (a pattern); any other one fails it. */
+  expectedPageErrors: RegExp | null;
+  /** A fresh browser profile in the project's engine; every tab a test opens lives in it. */
+  session: BrowserSession;
   /** Opens a tab on the harness page with the proxy registered as `window.auth`. */
-  openTab: (config?: AuthProxyConfig) => Promise<Page>;
+  openTab: (config?: AuthProxyConfig) => Promise<Tab>;
 };
 
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  engine: ['chromium', { option: true, scope: 'worker' }],
+  serviceWorkersBlocked: [false, { option: true, scope: 'worker' }],
+  engineHost: [
+    async ({ serviceWorkersBlocked }, use) => {
+      const host = new EngineHost(serviceWorkersBlocked);
+      await use(host);
+      await host.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  // Playwright's own browser, context and page exist only in Chromium projects, and are the
+  // session's: a Chromium-only step then acts on the same tabs. Elsewhere they fail loudly
+  // instead of quietly launching a Chromium.
+  browser: [
+    async ({ engine, engineHost }, use) => {
+      if (engine !== 'chromium') throw new Error(`Playwright's browser is Chromium-only here; this project runs ${engine}`);
+      await use(await engineHost.chromium());
+    },
+    { scope: 'worker' },
+  ],
+  context: async ({ session }, use) => {
+    if (!(session instanceof PlaywrightSession))
+      throw new Error(`Playwright's context is Chromium-only here; this project runs ${session.engine}`);
+    await use(session.context);
+  },
   serverOptions: [{}, { option: true }],
   server: async ({ serverOptions }, use) => {
     const server = await startServer({
@@ -51,23 +94,62 @@ export const test = base.extend<Fixtures>({
     await use(server);
     await server.close();
   },
-  openTab: async ({ context, server }, use) => {
-    await use((config = JSON_CONFIG) => openTab(context, server, config));
+  stoppableWorkers: [false, { option: true }],
+  expectedPageErrors: [null, { option: true }],
+  session: async ({ engine, engineHost, serviceWorkersBlocked, stoppableWorkers, expectedPageErrors }, use, testInfo) => {
+    const session = await engineHost.session(engine, { serviceWorkersBlocked, stoppableWorkers });
+    testInfo.annotations.push({ type: 'browser', description: session.version });
+    try {
+      await use(session);
+      const unexpected = (await session.errors()).filter((error) => !expectedPageErrors?.test(error));
+      expect(unexpected, 'errors reported in the page (uncaught, or a service worker failure)').toEqual([]);
+    } finally {
+      await session.close();
+    }
+  },
+  openTab: async ({ session, server }, use) => {
+    await use((config = JSON_CONFIG) => openTab(session, server, config));
   },
 });
 
-async function openTab(context: BrowserContext, server: Server, config: AuthProxyConfig): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.waitForFunction(() => 'swAuthProxy' in window);
-  await page.evaluate(async (config) => {
+/**
+ * Skips the tests that follow (in this file or describe block) in the given engines, each
+ * with its reason: for what an engine cannot do, never silently.
+ */
+export function skipIn(reasons: Partial<Record<Engine, string>>): void {
+  for (const [engine, reason] of Object.entries(reasons)) test.skip(({ engine: current }) => current === engine, reason);
+}
+
+/** The tests that follow need Playwright's Chromium-only API; `reason` says which part. */
+export function chromiumOnly(reason: string): void {
+  test.skip(({ engine }) => engine !== 'chromium', reason);
+}
+
+/**
+ * A worker passing a network failure on, as each engine reports it to the page: its respondWith
+ * rejects with the fetch's TypeError, or (Firefox) the response it relays breaks mid-body. A
+ * test that makes a request fail on purpose expects it.
+ */
+export const WORKER_NETWORK_ERROR =
+  /net::ERR_FAILED|respondWith\(\) that rejected with ‘TypeError: NetworkError|respondWith received an error: TypeError: Load failed|A ServiceWorker intercepted the request and encountered an unexpected error/;
+
+/** Stopping a service worker: Chromium on demand (CDP), Firefox once idle; WebKit cannot. */
+export const CANNOT_STOP_WORKERS = {
+  webkit: 'WebKit cannot stop a service worker from outside: WebDriver has no command for it and WebKitGTK no idle-timeout setting',
+};
+
+async function openTab(session: BrowserSession, server: Server, config: AuthProxyConfig): Promise<Tab> {
+  const tab = await session.newTab();
+  await tab.goto(`${server.url}/`);
+  await tab.waitForFunction(() => 'swAuthProxy' in window);
+  await tab.evaluate(async (config) => {
     window.auth = await window.swAuthProxy.registerAuthProxy({ config });
   }, config);
-  return page;
+  return tab;
 }
 
 /** Logs in through `auth.login`, with the body the config's capture endpoint expects. */
-export async function login(page: Page, config: AuthProxyConfig = JSON_CONFIG): Promise<void> {
+export async function login(page: Tab, config: AuthProxyConfig = JSON_CONFIG): Promise<void> {
   const form = config.refresh?.format === 'form';
   const status = await page.evaluate(
     async ({ form, clientId }) => {
@@ -85,7 +167,7 @@ export async function login(page: Page, config: AuthProxyConfig = JSON_CONFIG): 
  * Logs in with an access token that is already expired (the server issues it with a lifetime of
  * 0 s), so the next request needs a refresh; tokens issued after it live 300 s.
  */
-export async function loginWithExpiredToken(page: Page, server: Server, config: AuthProxyConfig = JSON_CONFIG): Promise<void> {
+export async function loginWithExpiredToken(page: Tab, server: Server, config: AuthProxyConfig = JSON_CONFIG): Promise<void> {
   server.knobs.accessTtl = 0;
   await login(page, config);
   server.knobs.accessTtl = 300;
@@ -97,7 +179,7 @@ export interface ApiResult {
 }
 
 /** `fetch` from page script, exactly as an app would call it: no Authorization header. */
-export function apiFetch(page: Page, url: string, init: { method?: string } = {}): Promise<ApiResult> {
+export function apiFetch(page: Tab, url: string, init: { method?: string } = {}): Promise<ApiResult> {
   return page.evaluate(
     async ({ url, init }) => {
       const response = await fetch(url, init);
@@ -115,7 +197,7 @@ export function apiFetch(page: Page, url: string, init: { method?: string } = {}
 }
 
 /** Waits until the tab's mirrored session state has `status`. */
-export async function waitForStatus(page: Page, status: SessionStatus): Promise<void> {
+export async function waitForStatus(page: Tab, status: SessionStatus): Promise<void> {
   await page.waitForFunction((status) => window.auth.state.status === status, status);
 }
 
@@ -125,7 +207,7 @@ export function seenAt(server: Server, path: string): { withAuthorization: numbe
 }
 
 /** The `{ name, code }` that `auth.refresh()` rejects with, or null when it succeeds. */
-export function refreshError(page: Page): Promise<{ name: string; code: string } | null> {
+export function refreshError(page: Tab): Promise<{ name: string; code: string } | null> {
   return page.evaluate(async () => {
     try {
       await window.auth.refresh();
@@ -137,22 +219,8 @@ export function refreshError(page: Page): Promise<{ name: string; code: string }
   });
 }
 
-/** Stops every service worker through CDP and resolves once Chromium reports one stopped. */
-export async function stopWorkers(context: BrowserContext, page: Page): Promise<void> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise<void>((resolve) => {
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      if (versions.some((version) => version.runningStatus === 'stopped')) resolve();
-    });
-  });
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await stopped;
-  await cdp.detach();
-}
-
 /** Starts `count` fetches of `url` in the page without waiting; `settled(page)` collects their statuses. */
-export async function startFetches(page: Page, url: string, count: number): Promise<void> {
+export async function startFetches(page: Tab, url: string, count: number): Promise<void> {
   await page.evaluate(
     ({ url, count }) => {
       const statuses = Array.from({ length: count }, () =>
@@ -168,6 +236,6 @@ export async function startFetches(page: Page, url: string, count: number): Prom
 }
 
 /** The statuses of the fetches started by `startFetches` (0 for a network error). */
-export function settled(page: Page): Promise<number[]> {
+export function settled(page: Tab): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { pending: Promise<number[]> }).pending);
 }

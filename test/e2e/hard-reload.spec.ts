@@ -1,12 +1,15 @@
-import { JSON_CONFIG, apiFetch, expect, login, test } from './fixtures.js';
+import { playwrightPage } from './drivers/index.js';
+import { JSON_CONFIG, apiFetch, chromiumOnly, expect, login, test } from './fixtures.js';
+
+chromiumOnly('a reload that bypasses the worker (shift-reload) is only reachable through CDP');
 
 test('after a hard reload (which bypasses the worker) registerAuthProxy has the worker claim the page', async ({ context, openTab }) => {
   const page = await openTab();
   await login(page);
 
   // Shift-reload: the browser loads the page without its service worker.
-  const cdp = await context.newCDPSession(page);
-  await Promise.all([page.waitForEvent('load'), cdp.send('Page.reload', { ignoreCache: true })]);
+  const cdp = await context.newCDPSession(playwrightPage(page));
+  await Promise.all([playwrightPage(page).waitForEvent('load'), cdp.send('Page.reload', { ignoreCache: true })]);
   await page.waitForFunction(() => 'swAuthProxy' in window);
   expect(await page.evaluate(() => navigator.serviceWorker.controller)).toBeNull();
 

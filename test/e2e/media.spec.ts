@@ -1,6 +1,5 @@
-import type { Page } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
-import { expect, JSON_CONFIG, login, seenAt, test } from './fixtures.js';
+import { expect, JSON_CONFIG, login, seenAt, test, type Tab } from './fixtures.js';
 
 /**
  * Protected media (`media: true`): `<img>`, `<audio>` and CSS `url()` are `no-cors` requests that
@@ -11,12 +10,13 @@ import { expect, JSON_CONFIG, login, seenAt, test } from './fixtures.js';
 const MEDIA_CONFIG = { ...JSON_CONFIG, media: true };
 const AVATAR = '/api/media/avatar.png';
 
-test.beforeEach(({}, testInfo) => {
-  test.skip(testInfo.project.name === 'page-mode', 'page mode wraps window.fetch only: it never sees <img>, <audio> or CSS requests');
-});
+test.skip(
+  ({ serviceWorkersBlocked }) => serviceWorkersBlocked,
+  'page mode wraps window.fetch only: it never sees <img>, <audio> or CSS requests',
+);
 
 /** Adds `<img src>` and resolves with how it ended and its decoded size. */
-function loadImage(page: Page, src: string): Promise<{ event: string; width: number; height: number }> {
+function loadImage(page: Tab, src: string): Promise<{ event: string; width: number; height: number }> {
   return page.evaluate(
     (src) =>
       new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { expect, login, seenAt, test } from './fixtures.js';
+import { expect, login, seenAt, test, type Tab } from './fixtures.js';
 
 /**
  * Every method an app can send with fetch (all but the forbidden CONNECT, TRACE and TRACK):
@@ -8,7 +8,7 @@ import { expect, login, seenAt, test } from './fixtures.js';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND', 'REPORT', 'QUERY'];
 
 /** Sends `method` to `/api/method/<method>` from page script; the server answers with the method it received. */
-function send(page: import('@playwright/test').Page, method: string): Promise<{ status: number; method: string | null }> {
+function send(page: Tab, method: string): Promise<{ status: number; method: string | null }> {
   return page.evaluate(async (method) => {
     const response = await fetch(`/api/method/${method}`, { method });
     const text = await response.text();

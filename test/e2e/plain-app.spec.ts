@@ -2,7 +2,9 @@ import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, seenAt, test } from './fixtures.js';
+import { chromiumOnly, expect, seenAt, test } from './fixtures.js';
+
+chromiumOnly("lists the files the page loaded with Playwright's request events");
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -40,8 +42,7 @@ test.use({
 test('a static app with only the copied sw-auth-proxy/browser file and the worker authenticates fetch and XMLHttpRequest', async ({
   context,
   server,
-}, testInfo) => {
-  test.skip(testInfo.project.name === 'page-mode', 'XMLHttpRequest is covered only by a service worker');
+}) => {
   const page = await context.newPage();
   const loaded: string[] = [];
   page.on('request', (request) => loaded.push(new URL(request.url()).pathname));

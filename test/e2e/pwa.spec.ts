@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { PlaywrightTab } from './drivers/index.js';
 import { buildPwa } from '../../demo/pwa/build.mjs';
-import { apiFetch, expect, seenAt, test as base, waitForStatus } from './fixtures.js';
+import { WORKER_NETWORK_ERROR, apiFetch, chromiumOnly, expect, seenAt, test as base, waitForStatus } from './fixtures.js';
 
 /**
  * The PWA example (demo/pwa): the app's own worker — Workbox precaching of the shell, an
@@ -40,6 +41,8 @@ async function loginAsDemo(page: Page): Promise<void> {
   expect(await page.evaluate(async () => (await window.auth.login({ username: 'demo', password: 'demo' })).status)).toBe('authenticated');
 }
 
+chromiumOnly("drives the PWA example through Playwright's page, and its offline shell needs context.setOffline");
+
 test.describe('PWA example: Workbox precaching + offline page + sw-auth-proxy in one worker', () => {
   test('online: the composed worker controls the app, precaches its shell, and authenticates its API calls', async ({ page, server }) => {
     await openPwa(page, `${server.url}/pwa/`);
@@ -57,45 +60,51 @@ test.describe('PWA example: Workbox precaching + offline page + sw-auth-proxy in
     expect(precached).toEqual([...shellUrls].sort());
 
     await loginAsDemo(page);
-    expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+    expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
     expect(server.counters.loginCalls).toBe(1);
     expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
     expect(server.counters.requestsWithoutAuthorization).toBe(0); // every API request went through our route
   });
 
-  test('offline the cached shell loads and other pages get the offline page; back online the session is still there', async ({
-    context,
-    page,
-    server,
-  }) => {
-    await openPwa(page, `${server.url}/pwa/`);
-    server.knobs.accessTtl = 0; // the access token is expired from the start: the next API call needs a refresh
-    await loginAsDemo(page);
-    server.knobs.accessTtl = 300;
+  test.describe('offline', () => {
+    // The API call made offline fails in the worker too, which passes the network error on
+    // (its respondWith rejects), as the page would see it without a worker.
+    test.use({ expectedPageErrors: WORKER_NETWORK_ERROR });
 
-    await context.setOffline(true);
-    await page.reload();
-    await page.waitForFunction(() => window.auth !== undefined);
-    await expect(page.locator('h1')).toHaveText('PWA shell');
-    expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated'); // from the worker's vault
+    test('offline the cached shell loads and other pages get the offline page; back online the session is still there', async ({
+      context,
+      page,
+      server,
+    }) => {
+      await openPwa(page, `${server.url}/pwa/`);
+      server.knobs.accessTtl = 0; // the access token is expired from the start: the next API call needs a refresh
+      await loginAsDemo(page);
+      server.knobs.accessTtl = 300;
 
-    // An API call offline: the refresh cannot reach the server. The session is paused, not ended.
-    expect((await apiFetch(page, '/api/me').catch(() => ({ status: 0 }))).status).toBe(0);
-    await waitForStatus(page, 'offline');
+      await context.setOffline(true);
+      await page.reload();
+      await page.waitForFunction(() => window.auth !== undefined);
+      await expect(page.locator('h1')).toHaveText('PWA shell');
+      expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated'); // from the worker's vault
 
-    await page.goto(`${server.url}/pwa/elsewhere.html`);
-    await expect(page.locator('h1')).toHaveText('You are offline');
-    await openPwa(page, `${server.url}/pwa/`);
-    await expect(page.locator('#status')).toHaveText('offline'); // the reloaded shell still knows the session
-    expect(server.counters.refreshCalls).toBe(0); // nothing reached the server while offline
+      // An API call offline: the refresh cannot reach the server. The session is paused, not ended.
+      expect((await apiFetch(new PlaywrightTab(page), '/api/me').catch(() => ({ status: 0 }))).status).toBe(0);
+      await waitForStatus(new PlaywrightTab(page), 'offline');
 
-    await context.setOffline(false); // the page's `online` event asks the worker to refresh
-    await waitForStatus(page, 'authenticated');
-    expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
-    expect(server.counters.loginCalls).toBe(1); // no new login
-    expect(server.counters.refreshCalls).toBe(1);
-    expect(server.counters.refreshSuccess).toBe(1);
-    expect(server.counters.reuseDetections).toBe(0);
-    expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
+      await page.goto(`${server.url}/pwa/elsewhere.html`);
+      await expect(page.locator('h1')).toHaveText('You are offline');
+      await openPwa(page, `${server.url}/pwa/`);
+      await expect(page.locator('#status')).toHaveText('offline'); // the reloaded shell still knows the session
+      expect(server.counters.refreshCalls).toBe(0); // nothing reached the server while offline
+
+      await context.setOffline(false); // the page's `online` event asks the worker to refresh
+      await waitForStatus(new PlaywrightTab(page), 'authenticated');
+      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      expect(server.counters.loginCalls).toBe(1); // no new login
+      expect(server.counters.refreshCalls).toBe(1);
+      expect(server.counters.refreshSuccess).toBe(1);
+      expect(server.counters.reuseDetections).toBe(0);
+      expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
+    });
   });
 });

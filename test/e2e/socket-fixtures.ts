@@ -1,8 +1,7 @@
-import type { BrowserContext, Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import type { AuthProxyConfig, AuthSocket, AuthSocketOptions } from '../../src/page/index.js';
 import { startServer } from '../../demo/server/server.js';
-import { JSON_CONFIG, test as base, type Server } from './fixtures.js';
+import { JSON_CONFIG, test as base, type BrowserSession, type Server, type Tab } from './fixtures.js';
 
 export { expect, login, waitForStatus } from './fixtures.js';
 export type { Server };
@@ -45,7 +44,7 @@ type SocketFixtures = {
   /** The reference server serving the demo app at / (instead of the test harness). */
   demoServer: Server;
   /** Opens a tab on the demo app and waits until it has registered the proxy. */
-  openDemo: () => Promise<Page>;
+  openDemo: () => Promise<Tab>;
 };
 
 export const test = base.extend<SocketFixtures>({
@@ -54,20 +53,20 @@ export const test = base.extend<SocketFixtures>({
     await use(server);
     await server.close();
   },
-  openDemo: async ({ context, demoServer }, use) => {
-    await use(() => openDemo(context, demoServer));
+  openDemo: async ({ session, demoServer }, use) => {
+    await use(() => openDemo(session, demoServer));
   },
 });
 
-async function openDemo(context: BrowserContext, server: Server): Promise<Page> {
-  const page = await context.newPage();
+async function openDemo(session: BrowserSession, server: Server): Promise<Tab> {
+  const page = await session.newTab();
   await page.goto(`${server.url}/`);
   await page.waitForFunction(() => 'auth' in window && 'demo' in window);
   return page;
 }
 
 /** Defines `window.trackSocket`, which records every event of a socket in `window.socketLog`. */
-export async function installTracker(page: Page): Promise<void> {
+export async function installTracker(page: Tab): Promise<void> {
   await page.evaluate(() => {
     window.sockets = {};
     window.socketLog = {};
@@ -96,7 +95,7 @@ export async function installTracker(page: Page): Promise<void> {
 }
 
 /** Opens `auth.socket(CHAT_URL, options)` in the page as `window.sockets[name]`, tracked. */
-export async function openSocket(page: Page, name: string, options: PlainSocketOptions = {}): Promise<void> {
+export async function openSocket(page: Tab, name: string, options: PlainSocketOptions = {}): Promise<void> {
   await page.evaluate(({ name, url, options }) => void window.trackSocket(name, window.auth.socket(url, options)), {
     name,
     url: CHAT_URL,
@@ -105,19 +104,19 @@ export async function openSocket(page: Page, name: string, options: PlainSocketO
 }
 
 /** Waits until the socket has logged `count` events of `type`. */
-export async function waitForEvents(page: Page, name: string, type: string, count = 1): Promise<void> {
+export async function waitForEvents(page: Tab, name: string, type: string, count = 1): Promise<void> {
   await page.waitForFunction(
     ({ name, type, count }) => (window.socketLog[name] ?? []).filter((entry) => entry.type === type).length >= count,
     { name, type, count },
   );
 }
 
-export function socketLog(page: Page, name: string): Promise<SocketLogEntry[]> {
+export function socketLog(page: Tab, name: string): Promise<SocketLogEntry[]> {
   return page.evaluate((name) => window.socketLog[name] ?? [], name);
 }
 
 /** Sends a chat message on a tracked socket (sent now or buffered). */
-export async function sendChat(page: Page, name: string, text: string): Promise<void> {
+export async function sendChat(page: Tab, name: string, text: string): Promise<void> {
   await page.evaluate(({ name, text }) => window.sockets[name]!.send(JSON.stringify({ type: 'chat', text })), { name, text });
 }
 

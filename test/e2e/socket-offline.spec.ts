@@ -1,4 +1,5 @@
-import { refreshError } from './fixtures.js';
+import { playwrightPage } from './drivers/index.js';
+import { chromiumOnly, refreshError } from './fixtures.js';
 import {
   SOCKET_CONFIG,
   chatHistory,
@@ -13,6 +14,10 @@ import {
   waitForEvents,
   waitForStatus,
 } from './socket-fixtures.js';
+
+chromiumOnly(
+  "needs offline emulation that reaches the page's WebSockets and the worker's fetches (context.setOffline), and Playwright's count of WebSocket objects",
+);
 
 declare global {
   interface Window {
@@ -33,7 +38,7 @@ test('offline: the socket pauses without a reconnect storm, buffers sends, and r
   await waitForEvents(page, 'chat', 'open');
   // Chromium's own count of WebSocket objects the page creates: attempts that never reach the server count too.
   let created = 0;
-  page.on('websocket', () => created++);
+  playwrightPage(page).on('websocket', () => created++);
   await page.evaluate(() => {
     window.onlineAt = null;
     addEventListener('online', () => (window.onlineAt = performance.now()));
@@ -52,7 +57,7 @@ test('offline: the socket pauses without a reconnect storm, buffers sends, and r
 
   // Time is what is under test: with a 100-400 ms backoff, a socket that kept retrying while
   // offline would create several WebSockets within these 2 s.
-  await page.waitForTimeout(2000);
+  await playwrightPage(page).waitForTimeout(2000);
   expect(created).toBe(0);
   expect(server.counters.wsConnectionAttempts).toBe(1);
 

@@ -1,5 +1,4 @@
-import type { Page } from '@playwright/test';
-import { refreshError } from './fixtures.js';
+import { refreshError, type Tab } from './fixtures.js';
 import { SOCKET_CONFIG, expect, login, test, waitForStatus, type Server } from './socket-fixtures.js';
 
 /** What a tab saw: its mirrored state changing, or its UI (the session badge) changing. */
@@ -17,7 +16,7 @@ declare global {
 }
 
 /** Records, with Date.now() (one clock for every tab), each change of auth.state and of the badge. */
-async function watch(page: Page): Promise<void> {
+async function watch(page: Tab): Promise<void> {
   await page.evaluate(() => {
     window.sightings = [];
     const badge = document.getElementById('session-badge')!;
@@ -39,7 +38,7 @@ async function watch(page: Page): Promise<void> {
 }
 
 /** When `page` first saw `match` in its state and in its UI. */
-async function firstSeen(page: Page, match: { status: string; expiresAt?: string }): Promise<{ state: number; ui: number }> {
+async function firstSeen(page: Tab, match: { status: string; expiresAt?: string }): Promise<{ state: number; ui: number }> {
   const condition =
     ({ status, expiresAt }: { status: string; expiresAt?: string }, source: string): ((s: Sighting) => boolean) =>
     (s) =>
@@ -55,12 +54,20 @@ async function firstSeen(page: Page, match: { status: string; expiresAt?: string
   return { state: sightings.find(condition(match, 'state'))!.at, ui: sightings.find(condition(match, 'ui'))!.at };
 }
 
-async function signInThroughUi(page: Page): Promise<void> {
-  await page.locator('#login button').click();
+async function signInThroughUi(page: Tab): Promise<void> {
+  await page.evaluate(() => document.querySelector<HTMLButtonElement>('#login button')!.click());
   await waitForStatus(page, 'authenticated');
 }
 
-async function untilChatsOpen(tabs: Page[], server: Server): Promise<void> {
+/** Resolves once the element matching `selector` has `data-status` `status`. */
+async function untilDataStatus(page: Tab, selector: string, status: string): Promise<void> {
+  await page.waitForFunction(({ selector, status }) => document.querySelector<HTMLElement>(selector)?.dataset.status === status, {
+    selector,
+    status,
+  });
+}
+
+async function untilChatsOpen(tabs: Tab[], server: Server): Promise<void> {
   for (const tab of tabs) await tab.waitForFunction(() => window.demo.chat?.readyState === 1);
   expect(server.websockets.openConnections()).toBe(tabs.length);
 }
@@ -101,8 +108,8 @@ test('three tabs: logout in one reaches every tab and closes every socket with 1
     expect(seen.state).toBeGreaterThanOrEqual(startedAt);
     expect(seen.ui).toBeGreaterThanOrEqual(startedAt);
     await tab.waitForFunction(() => window.demo.chat === null);
-    await expect(tab.locator('#chat-status')).toHaveAttribute('data-status', 'closed');
-    await expect(tab.locator('#signin')).toBeVisible();
+    await untilDataStatus(tab, '#chat-status', 'closed');
+    await tab.waitForFunction(() => document.querySelector<HTMLElement>('#signin')?.checkVisibility() === true);
   }
   // Closes as the server saw them: one 1000 per tab, none left open.
   await expect.poll(() => ({ ...demoServer.counters.wsClientCloses })).toEqual({ 1000: 3 });
@@ -115,15 +122,15 @@ test('a tab opened later shows the current session at once', async ({ openDemo }
   const late = await openDemo();
   // openDemo resolves once registerAuthProxy has returned: the state must already be there.
   expect(await late.evaluate(() => window.auth.state.status)).toBe('authenticated');
-  await expect(late.locator('#session-badge')).toHaveAttribute('data-status', 'authenticated');
+  await untilDataStatus(late, '#session-badge', 'authenticated');
 });
 
 test('onExpired and loginUrl act in every tab when the refresh token is refused, never on a network failure', async ({
-  context,
+  session,
   server,
 }) => {
-  const open = async (options: { onExpired?: boolean; loginUrl?: string }): Promise<Page> => {
-    const page = await context.newPage();
+  const open = async (options: { onExpired?: boolean; loginUrl?: string }): Promise<Tab> => {
+    const page = await session.newTab();
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => 'swAuthProxy' in window);
     await page.evaluate(
@@ -144,7 +151,7 @@ test('onExpired and loginUrl act in every tab when the refresh token is refused,
     );
     return page;
   };
-  const expiredCalls = (page: Page): Promise<string[]> =>
+  const expiredCalls = (page: Tab): Promise<string[]> =>
     page.evaluate(() => (window as unknown as { expiredCalls: string[] }).expiredCalls);
   const withHook = await open({ onExpired: true });
   const withLoginUrl = await open({ loginUrl: '/login?from=expired' });
@@ -154,11 +161,11 @@ test('onExpired and loginUrl act in every tab when the refresh token is refused,
   expect(await refreshError(withHook)).toEqual({ name: 'RefreshError', code: 'refresh_unavailable' });
   for (const tab of [withHook, withLoginUrl]) await waitForStatus(tab, 'offline');
   expect(await expiredCalls(withHook)).toEqual([]);
-  expect(new URL(withLoginUrl.url()).pathname).toBe('/');
+  expect(new URL(await withLoginUrl.url()).pathname).toBe('/');
 
   server.knobs.refresh = 'invalid_grant';
   expect(await refreshError(withHook)).toEqual({ name: 'RefreshError', code: 'refresh_rejected' });
-  await withLoginUrl.waitForURL(`${server.url}/login?from=expired`);
+  await expect.poll(() => withLoginUrl.url()).toBe(`${server.url}/login?from=expired`);
   await withHook.waitForFunction(() => (window as unknown as { expiredCalls: string[] }).expiredCalls.length > 0);
   expect(await expiredCalls(withHook)).toEqual(['expired/expired']);
   expect(server.counters.refreshCalls).toBe(2);

@@ -7,7 +7,8 @@ import { build } from 'vite';
 import { resolveConfig } from '../../src/core/config.js';
 import { routeFor } from '../../src/core/routing.js';
 import { staticRoutes, type RoutePattern, type RouterRule } from '../../src/core/static-routes.js';
-import { FORM_CONFIG, apiFetch, expect, seenAt, test as base, waitForStatus, type Server } from './fixtures.js';
+import { PlaywrightTab } from './drivers/index.js';
+import { FORM_CONFIG, apiFetch, chromiumOnly, expect, seenAt, test as base, waitForStatus, type Server } from './fixtures.js';
 
 /**
  * Static routing (InstallEvent.addRoutes): the prebuilt worker sends everything outside its API
@@ -21,6 +22,10 @@ import { FORM_CONFIG, apiFetch, expect, seenAt, test as base, waitForStatus, typ
 
 /** TypeScript's DOM lib has no URLPattern yet; the test uses the browser's, in the page. */
 declare const URLPattern: new (input: string | RoutePattern) => { test(url: string): boolean };
+
+chromiumOnly(
+  "the Static Routing API exists only in Chromium, and the spec reads the worker's own fetch log with Playwright's page API; its fallback where the API is missing is simulated there too",
+);
 
 const COUNTING_WORKER = fileURLToPath(new URL('./harness/counting-sw.js', import.meta.url));
 const HARNESS = fileURLToPath(new URL('./harness/index.html', import.meta.url));
@@ -115,14 +120,14 @@ async function session(page: Page, server: Server, worker: string): Promise<{ lo
   expect(login.status).toBe(200);
   expect(login.keys).toContain('access_token');
   expect(login.keys).not.toContain('refresh_token');
-  await waitForStatus(page, 'authenticated');
+  await waitForStatus(new PlaywrightTab(page), 'authenticated');
   const before = await fetchLog(page);
   expect(before.seen).toContainEqual({ url: `${server.url}/oauth/token`, mode: 'cors', method: 'POST' });
 
   await openApp(page, server, '/?visit=2', worker);
   expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
   expect(await page.evaluate(async () => (await fetch('/sw-auth-proxy.js?asset')).status)).toBe(200);
-  expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+  expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
   expect(seenAt(server, '/api/me').withAuthorization).toBe(1);
   await page.goto(`${server.url}/oauth/token?from=navigation`);
   await page.goto(`${server.url}/?visit=3`);

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createServer, type ViteDevServer } from 'vite';
 import type { Page } from '@playwright/test';
+import { PlaywrightTab } from './drivers/index.js';
 import { startServer } from '../../demo/server/server.js';
-import { apiFetch, expect, seenAt, test, type Server } from './fixtures.js';
+import { apiFetch, chromiumOnly, expect, seenAt, test, type Server } from './fixtures.js';
 
 /**
  * The Vite plugin on a fresh Vite app (test/e2e/fixtures-apps/vite-app): its vite.config.js
@@ -59,6 +60,8 @@ async function bakedConfigOfController(page: Page): Promise<unknown> {
   return worker.evaluate(() => (self as unknown as { __SW_AUTH_PROXY_CONFIG__?: unknown }).__SW_AUTH_PROXY_CONFIG__);
 }
 
+chromiumOnly("reads the controlling worker's baked config with Playwright's worker.evaluate (CDP)");
+
 test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
   test('vite build emits the worker with its config baked in; the built app logs in and its API calls are authenticated', async ({
     page,
@@ -87,9 +90,9 @@ test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/auth-proxy-sw.js`);
       // The page passed no config, so login (capture) and refresh can only come from the baked one.
       expect(await loginAsDemo(page)).toBe('authenticated');
-      expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
       server.revokeAccessTokens();
-      expect((await apiFetch(page, '/api/me')).status).toBe(200); // 401 → refresh at the baked URL → replay
+      expect((await apiFetch(new PlaywrightTab(page), '/api/me')).status).toBe(200); // 401 → refresh at the baked URL → replay
       expect(server.counters.loginCalls).toBe(1);
       expect(server.counters.refreshCalls).toBe(1);
       expect(seenAt(server, '/api/me').withAuthorization).toBe(3);
@@ -131,8 +134,8 @@ test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(hostileUrl);
 
       expect(await loginAsDemo(page)).toBe('authenticated');
-      expect((await apiFetch(page, '/api/me')).status).toBe(200);
-      expect((await apiFetch(page, '/api/ping')).status).toBe(200);
+      expect((await apiFetch(new PlaywrightTab(page), '/api/me')).status).toBe(200);
+      expect((await apiFetch(new PlaywrightTab(page), '/api/ping')).status).toBe(200);
       // /api/me is outside the URL config's prefixes: it got the token because the baked
       // api prefix (/api/) is what the worker runs with.
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
@@ -173,7 +176,7 @@ test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
       await openApp(page, origin);
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/auth-proxy-sw.js`);
       expect(await loginAsDemo(page)).toBe('authenticated');
-      expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
       expect(server.counters.loginCalls).toBe(1);
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
       expect(await bakedConfigOfController(page)).toEqual(BAKED);

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { build, createServer, type ViteDevServer } from 'vite';
 import type { Page } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
-import { apiFetch, expect, seenAt, test, type Server } from './fixtures.js';
+import { PlaywrightTab } from './drivers/index.js';
+import { apiFetch, chromiumOnly, expect, seenAt, test, type Server } from './fixtures.js';
 
 /**
  * sw-auth-proxy composed into a vite-plugin-pwa `injectManifest` worker, on a fresh app
@@ -15,6 +16,8 @@ import { apiFetch, expect, seenAt, test, type Server } from './fixtures.js';
  * would) and its other dependencies linked to this repository's copies, so every import
  * resolves through package.json "exports" exactly as in a user's app.
  */
+
+chromiumOnly("drives the built PWA through Playwright's page, and its offline shell needs context.setOffline");
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE_APP = fileURLToPath(new URL('./fixtures-apps/pwa-app/', import.meta.url));
@@ -109,11 +112,11 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
       expect(precached).toContain(new URL(entry ?? '').pathname);
 
       expect(await loginAsDemo(page)).toBe('authenticated');
-      expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
       expect(server.counters.loginCalls).toBe(1);
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
       server.revokeAccessTokens();
-      expect((await apiFetch(page, '/api/me')).status).toBe(200); // 401 → refresh → replay, in the composed worker
+      expect((await apiFetch(new PlaywrightTab(page), '/api/me')).status).toBe(200); // 401 → refresh → replay, in the composed worker
       expect(server.counters.refreshCalls).toBe(1);
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 3, withoutAuthorization: 0 });
 
@@ -122,7 +125,7 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
       await openApp(page, `${server.url}/`);
       expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated'); // from the worker's vault
       await context.setOffline(false);
-      expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 4, withoutAuthorization: 0 });
       expect(server.counters.loginCalls).toBe(1);
       expect(server.counters.refreshCalls).toBe(1);
@@ -135,15 +138,14 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
   test("vite dev: vite-plugin-pwa's module dev worker (/dev-sw.js?dev-sw) runs the proxy; with /api proxied, API calls are authenticated", async ({
     page,
   }) => {
-    // Known order dependence, not yet found: it passes alone, and times out when it runs after
-    // vite-plugin.spec.ts in the same Playwright worker process (both start Vite dev servers).
-    test.skip(
-      process.env.SW_AUTH_PROXY_RUN_FLAKY !== '1',
-      'times out after vite-plugin.spec in the same worker process (see the stop note)',
-    );
     const app = await freshApp();
     let server: Server | undefined;
     let vite: ViteDevServer | undefined;
+    // A vite build earlier in this worker process (this file's, vite-plugin.spec's) left
+    // NODE_ENV=production (Vite sets it when it is unset): the dev server would then build the
+    // app as production (import.meta.env.DEV false), which registers the build's /sw.js.
+    const nodeEnv = process.env.NODE_ENV;
+    delete process.env.NODE_ENV;
     try {
       server = await startServer({ accessTtl: 300 });
       vite = await createServer({
@@ -166,7 +168,7 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
       await openApp(page, `${origin}/`);
       expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/dev-sw.js?dev-sw`);
       expect(await loginAsDemo(page)).toBe('authenticated');
-      expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
       expect(server.counters.loginCalls).toBe(1);
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
       // optimizeDeps.entries lists src/sw.js: the worker's dependencies were optimized at
@@ -176,6 +178,8 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
       await vite?.close();
       await server?.close();
       await app.cleanup();
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
     }
   });
 });
