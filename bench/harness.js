@@ -49,7 +49,7 @@ let storm = null;
 
 /** @returns {Promise<Bundle>} */
 async function loadBundle() {
-  const url = '/sw-auth-proxy.js';
+  const url = '/sw-auth-proxy.browser.js';
   return /** @type {Bundle} */ (/** @type {unknown} */ (await import(url)));
 }
 

@@ -259,7 +259,7 @@ const soak = {
    * @param {unknown} config
    */
   async setup(config) {
-    const url = '/sw-auth-proxy.js';
+    const url = '/sw-auth-proxy.browser.js';
     const bundle = /** @type {Bundle} */ (/** @type {unknown} */ (await import(url)));
     // The driver's PRNG (bench/lib/soak-schedule.mjs), so one seed drives faults and traffic.
     const scheduleUrl = '/soak-schedule.mjs';

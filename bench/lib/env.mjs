@@ -54,7 +54,6 @@ export function startBenchServer() {
       '/bench-harness.js': path.join(BENCH_DIR, 'harness.js'),
       [BARE_WORKER_PATH]: BARE_WORKER_FILE,
       [PROXY_WORKER_PATH]: path.join(SNAPSHOT_DIR, 'auth-proxy-sw.js'),
-      '/sw-auth-proxy.js': path.join(SNAPSHOT_DIR, 'sw-auth-proxy.browser.js'),
     },
     // The bundle's chunks, from the snapshot too (the server would otherwise serve them from dist/).
     staticDirs: [APP_PAGES, { prefix: '/', dir: SNAPSHOT_DIR }],

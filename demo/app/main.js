@@ -1,7 +1,7 @@
 // The demo SPA. One call registers the proxy; after that the app uses plain fetch() and
 // auth.socket(), and renders whatever the session events say. No build step: the page
 // imports the page bridge that `npm run build` writes and the demo server serves.
-import { registerAuthProxy } from '/sw-auth-proxy.js';
+import { registerAuthProxy } from '/sw-auth-proxy.browser.js';
 import { completePkceSignIn, startPkceSignIn } from './pkce.js';
 
 /** Seconds before expiry at which the worker refreshes. Tokens live ACCESS_TTL (60 s by default). */

@@ -32,7 +32,6 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_STATIC = {
   '/auth-proxy-sw.js': path.join(REPO_ROOT, 'dist', 'auth-proxy-sw.js'),
   '/auth-proxy-sw.js.map': path.join(REPO_ROOT, 'dist', 'auth-proxy-sw.js.map'),
-  '/sw-auth-proxy.js': path.join(REPO_ROOT, 'dist', 'sw-auth-proxy.browser.js'),
   '/sw-auth-proxy.browser.js.map': path.join(REPO_ROOT, 'dist', 'sw-auth-proxy.browser.js.map'),
 };
 

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,21 @@ test.use({
     await writeFile(path.join(dir, 'index.html'), INDEX_HTML);
     await copyFile(path.join(DIST, 'sw-auth-proxy.browser.js'), path.join(dir, 'sw-auth-proxy.browser.js'));
     await copyFile(path.join(DIST, 'auth-proxy-sw.js'), path.join(dir, 'auth-proxy-sw.js'));
-    await use({ staticDirs: [{ prefix: '/plain/', dir }] });
+    // The same app importing the page module under a second name (an alias, as a server or a
+    // copy step may make), with the module and its chunks beside it under their own names.
+    const renamed = await mkdtemp(path.join(tmpdir(), 'sw-auth-proxy-renamed-'));
+    await writeFile(path.join(renamed, 'index.html'), INDEX_HTML.replace('./sw-auth-proxy.browser.js', './auth.js'));
+    await copyFile(path.join(DIST, 'sw-auth-proxy.browser.js'), path.join(renamed, 'auth.js'));
+    await copyFile(path.join(DIST, 'auth-proxy-sw.js'), path.join(renamed, 'auth-proxy-sw.js'));
+    for (const file of await readdir(DIST)) {
+      if (/^sw-auth-proxy[.-].*\.js$/.test(file)) await copyFile(path.join(DIST, file), path.join(renamed, file));
+    }
+    await use({
+      staticDirs: [
+        { prefix: '/plain/', dir },
+        { prefix: '/renamed/', dir: renamed },
+      ],
+    });
   },
 });
 
@@ -66,4 +80,27 @@ test('a static app with only the copied sw-auth-proxy/browser file and the worke
   expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 2, withoutAuthorization: 0 });
   // Nothing beyond the two copied files was needed from the app's folder.
   expect(loaded.filter((p) => p.startsWith('/plain/') && p !== '/plain/index.html').sort()).toEqual(['/plain/sw-auth-proxy.browser.js']);
+});
+
+test('the page module imported under a second name is a clear error where its chunks would load a second copy of the library', async ({
+  context,
+  server,
+}) => {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/renamed/index.html`);
+  await page.waitForFunction(() => 'plain' in window);
+  const failure = await page.evaluate(
+    () =>
+      new Promise<{ code: string; cause: string }>((resolve) => {
+        type Socket = EventTarget & { close(): void };
+        const { auth } = (window as unknown as { plain: { auth: { socket(url: string): Socket } } }).plain;
+        const socket = auth.socket('/ws/chat');
+        socket.addEventListener('error', (event) => {
+          const { error } = event as Event & { error: { code: string; cause?: { name: string; message: string } } };
+          resolve({ code: error.code, cause: `${error.cause?.name}: ${error.cause?.message}` });
+        });
+      }),
+  );
+  expect(failure.code).toBe('module_unavailable');
+  expect(failure.cause).toMatch(/^ConfigError: sw-auth-proxy was loaded twice: .*\/renamed\/auth\.js; serve the file under its own name/);
 });

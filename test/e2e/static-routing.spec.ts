@@ -126,7 +126,7 @@ async function session(page: Page, server: Server, worker: string): Promise<{ lo
 
   await openApp(page, server, '/?visit=2', worker);
   expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
-  expect(await page.evaluate(async () => (await fetch('/sw-auth-proxy.js?asset')).status)).toBe(200);
+  expect(await page.evaluate(async () => (await fetch('/sw-auth-proxy.browser.js?asset')).status)).toBe(200);
   expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
   expect(seenAt(server, '/api/me').withAuthorization).toBe(1);
   await page.goto(`${server.url}/oauth/token?from=navigation`);
@@ -154,7 +154,7 @@ async function requireRoutingApi(page: Page, server: Server, worker: string): Pr
 async function expectStaticRouting(page: Page, { log, paths }: Awaited<ReturnType<typeof session>>): Promise<void> {
   expect(paths('navigate')).toEqual(['/oauth/token?from=navigation']);
   expect(paths('cors')).toContain('/api/me');
-  expect(log.seen.map((entry) => new URL(entry.url).pathname)).not.toContain('/sw-auth-proxy.js');
+  expect(log.seen.map((entry) => new URL(entry.url).pathname)).not.toContain('/sw-auth-proxy.browser.js');
   // Where the browser reports it (Resource Timing), its own account agrees: the page came from the network by a static route.
   const source = await page.evaluate(() => {
     const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { workerMatchedSourceType?: string };
@@ -166,7 +166,7 @@ async function expectStaticRouting(page: Page, { log, paths }: Awaited<ReturnTyp
 /** Every request of the session reached the worker's fetch handler. */
 function expectEverythingThrough({ paths }: Awaited<ReturnType<typeof session>>): void {
   expect(paths('navigate')).toEqual(['/?visit=2', '/oauth/token?from=navigation', '/?visit=3']);
-  expect(paths('cors')).toEqual(expect.arrayContaining(['/sw-auth-proxy.js', '/sw-auth-proxy.js?asset', '/api/me']));
+  expect(paths('cors')).toEqual(expect.arrayContaining(['/sw-auth-proxy.browser.js', '/sw-auth-proxy.browser.js?asset', '/api/me']));
 }
 
 test('with static routing, navigations and static assets skip the worker; API and capture requests reach it', async ({ page, server }) => {
