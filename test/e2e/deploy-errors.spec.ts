@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { PlaywrightTab } from './drivers/index.js';
+import { PlaywrightTab, type BrowserSession, type Tab } from './drivers/index.js';
 import { JSON_CONFIG, chromiumOnly, expect, login, test } from './fixtures.js';
 
 const broken = (file: string): string => fileURLToPath(new URL(`./broken-workers/${file}`, import.meta.url));
-
-chromiumOnly("reads what the worker logs through Playwright's console events, which reach a worker's console only in Chromium (CDP)");
 
 test.use({
   serverOptions: {
@@ -24,10 +22,10 @@ interface Outcome {
   cause?: string | null;
 }
 
-/** registerAuthProxy in a fresh tab, with the options given; what it resolved or rejected with. */
-async function register(openPage: () => Promise<import('@playwright/test').Page>, options: object): Promise<Outcome> {
-  const page = await openPage();
-  return page.evaluate(
+/** registerAuthProxy in a fresh tab of the harness, with the options given; what it resolved or rejected with. */
+async function register(session: BrowserSession, url: string, options: object): Promise<Outcome> {
+  const tab = await openHarness(session, url);
+  return tab.evaluate(
     (options) =>
       window.swAuthProxy.registerAuthProxy(options).then(
         (auth) => ({ mode: auth.mode }),
@@ -51,10 +49,10 @@ test.describe('a worker script that cannot run is a loud error, never a silent s
   ];
   for (const { what, worker, says, cause } of cases) {
     test(`${what}: WorkerUnavailableError naming the script without its ?config= query${cause ? ', the browser reason as cause' : ''}`, async ({
-      context,
+      session,
       server,
     }) => {
-      const outcome = await register(() => openHarness(context, server.url), { worker, config: JSON_CONFIG });
+      const outcome = await register(session, server.url, { worker, config: JSON_CONFIG });
       expect(outcome.mode).toBeUndefined();
       expect(outcome).toMatchObject({ name: 'WorkerUnavailableError', code: 'worker_unavailable' });
       expect(outcome.message).toContain(`script ${worker}`);
@@ -65,8 +63,8 @@ test.describe('a worker script that cannot run is a loud error, never a silent s
   }
 });
 
-test('a mistyped config key fails registration with a ConfigError naming it and the option meant', async ({ context, server }) => {
-  const outcome = await register(() => openHarness(context, server.url), { config: { api: ['/api/'], refreshUrl: '/api/auth/refresh' } });
+test('a mistyped config key fails registration with a ConfigError naming it and the option meant', async ({ session, server }) => {
+  const outcome = await register(session, server.url, { config: { api: ['/api/'], refreshUrl: '/api/auth/refresh' } });
   expect(outcome).toMatchObject({
     name: 'ConfigError',
     code: 'invalid_config',
@@ -74,50 +72,56 @@ test('a mistyped config key fails registration with a ConfigError naming it and 
   });
 });
 
-test('the prebuilt worker with no config fails registration and says how to give it one', async ({ context, server }) => {
-  const outcome = await register(() => openHarness(context, server.url), {});
+test('the prebuilt worker with no config fails registration and says how to give it one', async ({ session, server }) => {
+  const outcome = await register(session, server.url, {});
   expect(outcome).toMatchObject({ name: 'ConfigError', code: 'invalid_config' });
   expect(outcome.message).toContain('the prebuilt worker has no config');
   expect(outcome.message).toContain('registerAuthProxy({ config })');
 });
 
-test('config.debug: the worker logs each decision in one line, and no line holds a token', async ({ context, server }) => {
-  const lines: string[] = [];
-  context.on('console', (message) => {
-    if (message.text().startsWith('sw-auth-proxy:')) lines.push(message.text());
+test.describe('config.debug', () => {
+  chromiumOnly("reads what the worker logs through Playwright's console events, which reach a worker's console only in Chromium (CDP)");
+
+  test('the worker logs each decision in one line, and no line holds a token', async ({ context, server }) => {
+    const lines: string[] = [];
+    context.on('console', (message) => {
+      if (message.text().startsWith('sw-auth-proxy:')) lines.push(message.text());
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => 'swAuthProxy' in window);
+    await page.evaluate(
+      async (config) => {
+        window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+      },
+      { ...JSON_CONFIG, debug: true },
+    );
+    await login(new PlaywrightTab(page));
+    const tokens = [...(await vaultTokens(page))];
+    server.revokeAccessTokens();
+    await page.evaluate(() => fetch('/api/me'));
+    tokens.push(...(await vaultTokens(page)));
+    await page.evaluate(async () => {
+      // A request the worker sees and passes. (A static asset never reaches it where the browser has
+      // static routing: the prebuilt worker sends everything outside the API to the network.)
+      await fetch('/api/me', { headers: { Authorization: 'Basic ZGVtbzpkZW1v' } });
+      await window.auth.logout();
+    });
+    const expected = [
+      'sw-auth-proxy: capture: token response stored',
+      'sw-auth-proxy: GET /api/me: token added (expires in',
+      'sw-auth-proxy: refresh: started (after a 401)',
+      'sw-auth-proxy: refresh: succeeded',
+      'sw-auth-proxy: GET /api/me: 401 invalid_token → refreshed → replayed',
+      'sw-auth-proxy: GET /api/me: has its own Authorization header',
+      'sw-auth-proxy: logout: session ended; revoking at the server',
+    ];
+    for (const line of expected) await expect.poll(() => lines.some((seen) => seen.startsWith(line)), { message: line }).toBe(true);
+    expect(tokens).toHaveLength(4); // two access and two refresh tokens, from before and after the refresh
+    // Not a token, and not even a prefix of one (8 characters is far shorter than any token's header).
+    for (const line of lines) for (const token of tokens) expect(line).not.toContain(token.slice(-8));
+    for (const line of lines) for (const token of tokens) expect(line).not.toContain(token.slice(0, 8));
   });
-  const page = await openHarness(context, server.url);
-  await page.evaluate(
-    async (config) => {
-      window.auth = await window.swAuthProxy.registerAuthProxy({ config });
-    },
-    { ...JSON_CONFIG, debug: true },
-  );
-  await login(new PlaywrightTab(page));
-  const tokens = [...(await vaultTokens(page))];
-  server.revokeAccessTokens();
-  await page.evaluate(() => fetch('/api/me'));
-  tokens.push(...(await vaultTokens(page)));
-  await page.evaluate(async () => {
-    // A request the worker sees and passes. (A static asset never reaches it where the browser has
-    // static routing: the prebuilt worker sends everything outside the API to the network.)
-    await fetch('/api/me', { headers: { Authorization: 'Basic ZGVtbzpkZW1v' } });
-    await window.auth.logout();
-  });
-  const expected = [
-    'sw-auth-proxy: capture: token response stored',
-    'sw-auth-proxy: GET /api/me: token added (expires in',
-    'sw-auth-proxy: refresh: started (after a 401)',
-    'sw-auth-proxy: refresh: succeeded',
-    'sw-auth-proxy: GET /api/me: 401 invalid_token → refreshed → replayed',
-    'sw-auth-proxy: GET /api/me: has its own Authorization header',
-    'sw-auth-proxy: logout: session ended; revoking at the server',
-  ];
-  for (const line of expected) await expect.poll(() => lines.some((seen) => seen.startsWith(line)), { message: line }).toBe(true);
-  expect(tokens).toHaveLength(4); // two access and two refresh tokens, from before and after the refresh
-  // Not a token, and not even a prefix of one (8 characters is far shorter than any token's header).
-  for (const line of lines) for (const token of tokens) expect(line).not.toContain(token.slice(-8));
-  for (const line of lines) for (const token of tokens) expect(line).not.toContain(token.slice(0, 8));
 });
 
 /** The access and refresh token in the worker's IndexedDB vault, read as page script could. */
@@ -140,9 +144,9 @@ function vaultTokens(page: import('@playwright/test').Page): Promise<string[]> {
   );
 }
 
-async function openHarness(context: import('@playwright/test').BrowserContext, url: string): Promise<import('@playwright/test').Page> {
-  const page = await context.newPage();
-  await page.goto(`${url}/`);
-  await page.waitForFunction(() => 'swAuthProxy' in window);
-  return page;
+async function openHarness(session: BrowserSession, url: string): Promise<Tab> {
+  const tab = await session.newTab();
+  await tab.goto(`${url}/`);
+  await tab.waitForFunction(() => 'swAuthProxy' in window);
+  return tab;
 }
