@@ -75,7 +75,7 @@ export function createFaultRunner({ server, context, slots, openTab, log, stamp 
   const network = createLock();
   // Tabs also never open while the worker is being stopped. A page that navigates then can
   // come up with `navigator.serviceWorker.controller` set while its fetches bypass the worker for
-  // its whole life (Chromium 156; 5 of 12 tries with traffic, 12 of 12 with an idle worker), so
+  // its whole life (Chromium 156; 1-5 of 12 tries with traffic, 10-12 of 12 with an idle worker), so
   // every API call goes out without a token. That is a browser bug the library does not survive
   // today; docs/benchmarks.md (Soak) describes it. Including it would fail every run it lands in.
   const openQuietly = (/** @type {number | null} */ slot) => network(() => browserControl(() => openTab(slot)));
