@@ -36,7 +36,7 @@ export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error:
 
 /**
  * The last refresh failure: when a retry that can wait may start (`retryAt`, the backoff), and
- * when one that cannot may (`neededRetryAt`: the server's `Retry-After`, at least the backoff's base).
+ * when one that cannot may (`neededRetryAt`: the backoff up to its base, and the server's `Retry-After` in full).
  */
 interface Failure {
   error: AuthProxyError;
@@ -313,7 +313,7 @@ export class AuthEngine {
     const retryAfterMs = unavailable ? outcome.retryAfterMs : null;
     const delay = backoffDelay(attempt, policy, this.#host.random, retryAfterMs);
     const at = this.#host.now();
-    const neededRetryAt = at + Math.max(retryAfterMs ?? 0, policy.baseMs);
+    const neededRetryAt = at + Math.max(retryAfterMs ?? 0, Math.min(delay, policy.baseMs));
     this.#failure = { error, unavailable, attempt, retryAt: at + delay, neededRetryAt, at };
     const failed: SessionEvent = { type: 'refresh-failed', kind: unavailable ? 'network' : 'config', error: error.toJSON() };
     this.#publish(failed, ...(unavailable && !wasUnavailable ? [{ type: 'offline', error: error.toJSON() } as const] : []));
@@ -464,10 +464,10 @@ export class AuthEngine {
    * Backoff spares the endpoint refreshes that can wait (a token that is still valid). A request
    * whose token is expired or was just rejected (`needed`) would otherwise reach the app as a
    * 401, and after a long outage the backoff outgrows the token's lifetime: such a request tries
-   * while the endpoint is only unavailable, without waiting out the backoff: after the server's
-   * `Retry-After`, and at least the backoff's base after the last failure, so an endpoint that
-   * fails fast gets one attempt a second, not one per request (single flight alone would let
-   * the traffic set the rate).
+   * while the endpoint is only unavailable, without waiting out more of the backoff than its base
+   * (1 s), nor less than the server's `Retry-After`: once the backoff has grown past a token's
+   * lifetime an endpoint that fails fast still gets about one attempt a second, not one per
+   * request (single flight alone would let the traffic set the rate).
    */
   #holdsOff(needed = false): boolean {
     if (this.#inFlight !== null || !this.#inBackoff()) return false;
