@@ -10,6 +10,7 @@ import { Route, registerRoute } from 'workbox-routing';
 import { createProxy, type ProxyOptions } from '../src/browser/proxy.js';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
 import { ConfigError } from '../src/core/errors.js';
+import { INTERCEPTION_HEADER, INTERCEPTION_PROBE_PATH } from '../src/core/protocol.js';
 import type { SessionState } from '../src/core/session-state.js';
 import { staticRoutes, type RouterRule } from '../src/core/static-routes.js';
 import { serveControlPorts } from './control-port.js';
@@ -70,9 +71,12 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   const withStaticRoutes = optionalFlag(options.staticRoutes, 'staticRoutes');
   const { engine, controlApi, route, handle, log } = createProxy(resolved, (request) => self.fetch(request), options);
   const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
+  const probe = probeUrl();
   // Added before the workbox router's listener (which registerRoute creates), so a default
   // handler registered later for one of these methods cannot answer an API request first.
   self.addEventListener('fetch', (event) => {
+    if (event.request.url === probe)
+      return event.respondWith(new Response(null, { status: 204, headers: { [INTERCEPTION_HEADER]: 'probe' } }));
     if (!isWorkboxMethod(event.request.method) && match(event)) event.respondWith(handle(event.request));
   });
   for (const method of WORKBOX_METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
@@ -81,7 +85,7 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   // navigation), and then a page's first call and first API request find it in memory. A
   // failed read is not kept; the first call reads again and reports it.
   engine.state().catch(() => undefined);
-  if (withStaticRoutes) addStaticRoutesOnInstall(self, staticRoutes(resolved), log);
+  if (withStaticRoutes) addStaticRoutesOnInstall(self, staticRoutes(resolved, probe), log);
   if (options.takeControl) takeControl();
   return { state: () => engine.state(), logout: () => engine.logout() };
 }
@@ -96,14 +100,23 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
  * });
  * ```
  *
- * In order: capture URLs (any mode, since a capture may be a navigation) to the fetch handler;
+ * In order: capture URLs (any mode, since a capture may be a navigation) and the interception
+ * probe pages send at start-up (`<scope>sw-auth-proxy-probe`) to the fetch handler;
  * other navigations and `no-cors` requests to the network; anything outside the `api` prefixes
  * and capture URLs to the network. Rules placed after these only ever see API and capture
- * requests. They use at most `6 + api.length + 2 × capture.length` conditions of the 1023 a
+ * requests. They use at most `8 + api.length + 2 × capture.length` conditions of the 1023 a
  * worker may register. `createAuthProxy(config, { staticRoutes: true })` adds exactly these.
  */
 export function authProxyRoutes(config: AuthProxyConfig, options: Pick<AuthProxyOptions, 'allowCrossOriginApi'> = {}): RouterRule[] {
-  return staticRoutes(resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true }));
+  return staticRoutes(
+    resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true }),
+    probeUrl(),
+  );
+}
+
+/** Where pages check that their requests reach this worker (src/page/interception.ts). */
+function probeUrl(): string {
+  return new URL(INTERCEPTION_PROBE_PATH, self.registration.scope).href;
 }
 
 function optionalFlag(value: unknown, name: string): boolean {

@@ -16,6 +16,13 @@ export const CONNECT_MESSAGE = 'sw-auth-proxy:connect';
 export const PROBE_MESSAGE = 'sw-auth-proxy:probe';
 /** What a page posts when it is not controlled (after a hard reload): asks the worker to claim it. */
 export const CLAIM_MESSAGE = 'sw-auth-proxy:claim';
+/**
+ * A GET the worker answers itself, at this path under its scope, with {@link INTERCEPTION_HEADER}:
+ * a page that is controlled yet whose requests bypass the worker gets the server's answer instead.
+ */
+export const INTERCEPTION_PROBE_PATH = 'sw-auth-proxy-probe';
+/** The header on the worker's own answer to the interception probe. */
+export const INTERCEPTION_HEADER = 'x-sw-auth-proxy';
 /** The global a baked worker's first line sets to its config (the Vite plugin writes it). */
 export const BAKED_CONFIG_GLOBAL = '__SW_AUTH_PROXY_CONFIG__';
 

@@ -50,7 +50,8 @@ export const ROUTER_CONDITION_LIMIT = 1023;
  * 1. `upload` prefixes go to the network (the worker must never answer them, or XMLHttpRequest
  *    upload progress is lost), matched exactly at a path-segment boundary;
  * 2. capture URLs, in any mode (a capture may be a navigation), go to the fetch handler, and so
- *    do `no-cors` requests under `media` prefixes when the app opted in;
+ *    do `no-cors` requests under `media` prefixes when the app opted in, and `probe` (the
+ *    interception probe's URL, when given);
  * 3. other navigations and `no-cors` requests go to the network (the worker passes them anyway);
  * 4. anything outside the `api` prefixes and capture URLs goes to the network.
  *
@@ -58,8 +59,10 @@ export const ROUTER_CONDITION_LIMIT = 1023;
  * match a superset of what the worker handles (a prefix matches at any character, the query is
  * ignored), so a request the worker must see is never sent past it.
  */
-export function staticRoutes(config: Pick<ResolvedConfig, 'api' | 'capture' | 'upload' | 'media'>): RouterRule[] {
-  const captures = config.capture.map(({ url }) => ({ urlPattern: urlPattern(url, false) }));
+export function staticRoutes(config: Pick<ResolvedConfig, 'api' | 'capture' | 'upload' | 'media'>, probe?: string): RouterRule[] {
+  // The interception probe (protocol.ts) must reach the fetch handler like a capture URL.
+  const exact = [...config.capture.map(({ url }) => url), ...(probe === undefined ? [] : [probe])];
+  const captures = exact.map((url) => ({ urlPattern: urlPattern(url, false) }));
   const handled = [...config.api.map((prefix) => ({ urlPattern: urlPattern(prefix, true) })), ...captures];
   const media = config.media.map((prefix) => ({ requestMode: 'no-cors' as const, urlPattern: urlPattern(prefix, true) }));
   const rules: RouterRule[] = [];

@@ -4,6 +4,7 @@ import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../cor
 import { ConfigError, WorkerUnavailableError } from '../core/errors.js';
 import type { SessionEvent, SessionState } from '../core/session-state.js';
 import { sameLibrary } from './lazy.js';
+import { checkInterception } from './interception.js';
 import { withTimeout } from './timeout.js';
 import { WorkerRefusedError, scriptName } from './worker-script.js';
 import { WorkerConnection } from './worker-connection.js';
@@ -106,6 +107,7 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
     // need). It is still made, so the scope option stays current; a failure would change
     // nothing for this page, which the worker keeps controlling.
     void container.register(url, registrationOptions(options)).catch(() => undefined);
+    void checkInterception(scopeOf(options, url));
     return new AuthClient(new WorkerConnection(() => container.controller ?? controller));
   }
   let registration: ServiceWorkerRegistration;
@@ -120,7 +122,13 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
   if (!(registration instanceof ServiceWorkerRegistration))
     throw new WorkerRefusedError('worker_unavailable', 'service worker registration is blocked here');
   await untilControlled(container, registration, url);
+  void checkInterception(registration.scope);
   return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
+}
+
+/** The scope `register` gives the worker: the option against the page, else the script's directory. */
+function scopeOf(options: RegisterOptions, url: string): string {
+  return options.scope === undefined ? new URL('./', url).href : new URL(options.scope, location.href).href;
 }
 
 function registrationOptions(options: RegisterOptions): RegistrationOptions {

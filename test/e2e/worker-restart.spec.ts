@@ -1,5 +1,5 @@
 import { releaseHeldRefreshes } from '../../demo/server/knobs.js';
-import { CANNOT_STOP_WORKERS, apiFetch, expect, login, seenAt, skipIn, test } from './fixtures.js';
+import { CANNOT_STOP_WORKERS, JSON_CONFIG, apiFetch, chromiumOnly, expect, login, seenAt, skipIn, test } from './fixtures.js';
 
 skipIn(CANNOT_STOP_WORKERS);
 test.use({ stoppableWorkers: true });
@@ -62,3 +62,51 @@ test.describe('stopped in the middle of a call', () => {
     expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated');
   });
 });
+
+test.describe('a tab that loads while the browser stops the worker', () => {
+  chromiumOnly("stops the worker at a navigation's first request through CDP, with Playwright's request events");
+
+  test('is controlled but unintercepted (a Chromium bug): it reloads itself once, and then its requests carry the token', async ({
+    context,
+    openTab,
+    server,
+    session,
+  }) => {
+    await login(await openTab());
+    let reloads = 0;
+    // The bug shows in about one load in four; each try is a fresh tab.
+    for (let tries = 0; tries < 40 && reloads === 0; tries++) {
+      const page = await context.newPage();
+      // The app's start-up: registerAuthProxy on every load of the page, a reload included.
+      await page.addInitScript((config) => {
+        addEventListener('load', async () => {
+          window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+        });
+      }, JSON_CONFIG);
+      let loads = 0;
+      page.on('load', () => loads++);
+      let stopped: Promise<void> = Promise.resolve();
+      page.once('request', () => {
+        stopped = session.stopWorkers();
+      });
+      await page.goto(`${server.url}/`);
+      await stopped;
+      const before = seenAt(server, '/api/me').withAuthorization;
+      // A broken tab answers 401 (no token went out) until its reload; the reload's page, 200.
+      await expect.poll(() => authenticatedFetch(page), { timeout: 15_000 }).toBe(true);
+      expect(seenAt(server, '/api/me').withAuthorization).toBeGreaterThan(before);
+      if (loads > 1) reloads++;
+      await page.close();
+    }
+    expect(reloads, 'the bug did not show in 40 tries: did Chromium fix it?').toBe(1);
+  });
+});
+
+/** True once the page has its client and a fetch of /api/me succeeds; false while it reloads. */
+async function authenticatedFetch(page: import('@playwright/test').Page): Promise<boolean> {
+  try {
+    return await page.evaluate(async () => 'auth' in window && (await fetch('/api/me')).status === 200);
+  } catch {
+    return false; // the page navigated (reloaded) during the call
+  }
+}
