@@ -29,7 +29,7 @@ describe('createAuthProxy takes them', () => {
   // Loaded once, outside the tests' own time limit: the worker entry pulls in workbox.
   let worker: typeof import('../../sw/index.js');
   beforeAll(async () => {
-    vi.stubGlobal('self', { location: new URL('https://app.example/sw.js') });
+    vi.stubGlobal('self', { location: new URL('https://app.example/sw.js'), registration: { scope: 'https://app.example/' } });
     worker = await import('../../sw/index.js');
   });
   afterAll(() => {
@@ -42,6 +42,7 @@ describe('createAuthProxy takes them', () => {
     expect(first?.condition.or?.map((condition) => (condition.urlPattern as { pathname: string }).pathname)).toEqual([
       '/api/token/',
       '/callback',
+      '/sw-auth-proxy-probe',
     ]);
   });
 

@@ -3,11 +3,11 @@ import { ConfigError } from '../../src/core/errors.js';
 
 /**
  * createAuthProxy's own options are validated before anything is wired, so this needs no real
- * worker: only `self.location` for resolving the config.
+ * worker: only `self.location` for resolving the config and `self.registration.scope` for the probe's URL.
  */
 describe('createAuthProxy options', () => {
   beforeEach(() => {
-    vi.stubGlobal('self', { location: new URL('https://app.example/sw.js') });
+    vi.stubGlobal('self', { location: new URL('https://app.example/sw.js'), registration: { scope: 'https://app.example/' } });
   });
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -24,6 +24,10 @@ describe('createAuthProxy options', () => {
     const { authProxyRoutes } = await import('../../sw/index.js');
     const rules = authProxyRoutes({ api: ['/api/'], capture: ['/login'] });
     expect(rules.map((rule) => rule.source)).toEqual(['fetch-event', 'network', 'network']);
-    expect(rules[0]?.condition.urlPattern).toEqual({ protocol: 'https', hostname: 'app.example', port: '', pathname: '/login' });
+    // The capture URL, and the start-up probe pages send (src/page/interception.ts).
+    expect(rules[0]?.condition.or?.map((condition) => condition.urlPattern)).toEqual([
+      { protocol: 'https', hostname: 'app.example', port: '', pathname: '/login' },
+      { protocol: 'https', hostname: 'app.example', port: '', pathname: '/sw-auth-proxy-probe' },
+    ]);
   });
 });
