@@ -23,7 +23,7 @@ export default defineConfig({
       name: 'page-mode',
       use: { serviceWorkers: 'block' },
       testMatch:
-        /\/(login|preemptive|replay|single-flight|refresh-outcomes|logout|injection-scope|mode|methods|redirects|uploads|event-source|dpop)\.spec\.ts$/,
+        /\/(login|preemptive|replay|single-flight|refresh-outcomes|logout|injection-scope|mode|methods|redirects|uploads|event-source|dpop|axios)\.spec\.ts$/,
     },
   ],
   use: {
