@@ -12,7 +12,7 @@ import type { ProjectOptions } from './test/e2e/fixtures.js';
 
 /** The core scenarios, run a second time with service workers blocked (page mode). */
 const PAGE_MODE =
-  /\/(login|preemptive|replay|replay-bodies|single-flight|refresh-outcomes|logout|injection-scope|mode|methods|redirects|uploads|event-source|dpop)\.spec\.ts$/;
+  /\/(login|preemptive|replay|replay-bodies|single-flight|refresh-outcomes|logout|injection-scope|mode|methods|redirects|uploads|event-source|dpop|axios)\.spec\.ts$/;
 
 export default defineConfig<unknown, ProjectOptions>({
   testDir: 'test/e2e',
