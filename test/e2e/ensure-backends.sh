@@ -8,12 +8,7 @@ packages=(python3-django python3-djangorestframework python3-djangorestframework
   python3-uvicorn python3-jwt python3-websockets python3-multipart)
 modules='import django, rest_framework, rest_framework_simplejwt, fastapi, uvicorn, jwt, websockets, multipart'
 [ -x "$python" ] && "$python" -c "$modules" 2>/dev/null && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian python3 packages for the backend e2e suites..."
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${packages[@]}" >/dev/null
-  exit 0
-fi
+source "$(dirname "$0")/apt-install.sh"
+apt_install 'the backend e2e suites' "${packages[@]}" && exit 0
 echo "The backend e2e suites need $python with: sudo apt-get install -y ${packages[*]} (or set PYTHON)." >&2
 exit 1

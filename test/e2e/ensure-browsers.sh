@@ -15,13 +15,8 @@ missing=()
 command -v Xvfb >/dev/null || missing+=(xvfb)
 [ "${#missing[@]}" = 0 ] && exit 0
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian packages for the e2e tests: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-  exit 0
-fi
+source "$(dirname "$0")/apt-install.sh"
+apt_install 'the e2e tests' "${missing[@]}" && exit 0
 echo "The e2e tests need these Debian packages: ${missing[*]}." >&2
 echo "Run 'sudo apt-get install -y ${missing[*]}', or set CHROMIUM_PATH, FIREFOX_PATH, WEBKIT_DRIVER_PATH, MINIBROWSER_PATH." >&2
 exit 1
