@@ -137,7 +137,8 @@ function chunks(entry) {
     for (const match of code.matchAll(/(?:^|[\s;}])(?:import|export)\s*(?:[\w$*{},\s]*?\s*from\s*)?["'](\.{1,2}\/[^"']+)["']/g)) {
       visit(resolve(/** @type {string} */ (match[1])), into);
     }
-    for (const match of code.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)) {
+    // Minifiers may quote the specifier with backticks.
+    for (const match of code.matchAll(/\bimport\(\s*["'`](\.{1,2}\/[^"'`]+)["'`]\s*\)/g)) {
       visit(resolve(/** @type {string} */ (match[1])), lazy);
     }
   };
