@@ -103,7 +103,8 @@ export interface AuthProxyConfig {
   /**
    * URL prefixes the worker never answers, so `XMLHttpRequest` upload progress events keep
    * firing (a service worker that answers a request loses them). The page sets the header
-   * itself, from `await auth.accessToken()`. Where the browser has the Static Routing API, these
+   * itself, from `await auth.accessToken()` (under DPoP, both headers from
+   * `await auth.authorize(method, url)`). Where the browser has the Static Routing API, these
    * requests go straight to the network without starting the worker. Default: `[]`.
    */
   upload?: string[];
