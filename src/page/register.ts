@@ -107,7 +107,11 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
     // need). It is still made, so the scope option stays current; a failure would change
     // nothing for this page, which the worker keeps controlling.
     void container.register(url, registrationOptions(options)).catch(() => undefined);
-    void checkInterception(scopeOf(options, url));
+    // The probe goes under the scope of the registration that controls this page, as the worker sees it.
+    void container
+      .getRegistration()
+      .then((registration) => registration && checkInterception(registration.scope))
+      .catch(() => undefined);
     return new AuthClient(new WorkerConnection(() => container.controller ?? controller));
   }
   let registration: ServiceWorkerRegistration;
@@ -124,11 +128,6 @@ async function registerWorker(options: RegisterOptions): Promise<AuthClient> {
   await untilControlled(container, registration, url);
   void checkInterception(registration.scope);
   return new AuthClient(new WorkerConnection(() => container.controller ?? registration.active));
-}
-
-/** The scope `register` gives the worker: the option against the page, else the script's directory. */
-function scopeOf(options: RegisterOptions, url: string): string {
-  return options.scope === undefined ? new URL('./', url).href : new URL(options.scope, location.href).href;
 }
 
 function registrationOptions(options: RegisterOptions): RegistrationOptions {
