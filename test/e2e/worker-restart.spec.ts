@@ -63,42 +63,81 @@ test.describe('stopped in the middle of a call', () => {
   });
 });
 
-test.describe('a tab that loads while the browser stops the worker', () => {
-  chromiumOnly("stops the worker at a navigation's first request through CDP, with Playwright's request events");
+test.describe('a controlled page whose requests bypass the worker', () => {
+  chromiumOnly('makes requests bypass the worker with CDP\'s Network.setBypassServiceWorker (DevTools\' "Bypass for network")');
 
-  test('is controlled but unintercepted (a Chromium bug): it reloads itself once, and then its requests carry the token', async ({
+  /** A tab whose start-up, on every load (a reload included), is registerAuthProxy; counts its loads. */
+  async function appTab(context: import('@playwright/test').BrowserContext) {
+    const page = await context.newPage();
+    await page.addInitScript((config) => {
+      addEventListener('load', async () => {
+        window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+      });
+    }, JSON_CONFIG);
+    const tab = { page, loads: 0 };
+    page.on('load', () => tab.loads++);
+    return tab;
+  }
+
+  test('reloads itself once when the start-up probe reaches the server, and then its requests carry the token', async ({
     context,
     openTab,
     server,
-    session,
   }) => {
     await login(await openTab());
-    let reloads = 0;
-    // The bug shows in about one load in four; each try is a fresh tab.
-    for (let tries = 0; tries < 40 && reloads === 0; tries++) {
-      const page = await context.newPage();
-      // The app's start-up: registerAuthProxy on every load of the page, a reload included.
-      await page.addInitScript((config) => {
-        addEventListener('load', async () => {
-          window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+    const tab = await appTab(context);
+    const cdp = await context.newCDPSession(tab.page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setBypassServiceWorker', { bypass: true });
+    // The first load is the broken one; its probe, answered by the server, is held until the
+    // bypass is off again, so the reload finds the worker.
+    await tab.page.route('**/sw-auth-proxy-probe', async (route) => {
+      await cdp.send('Network.setBypassServiceWorker', { bypass: false });
+      await route.fulfill({ status: 404 });
+    });
+    await tab.page.goto(`${server.url}/`);
+    await expect.poll(() => tab.loads).toBe(2); // the reload's load event
+    await expect.poll(() => authenticatedFetch(tab.page)).toBe(true);
+    expect(seenAt(server, '/api/me').withAuthorization).toBe(1);
+  });
+
+  test('when a reload does not help, it says so in the console instead of reloading again', async ({ context, openTab, server }) => {
+    await login(await openTab());
+    const tab = await appTab(context);
+    const cdp = await context.newCDPSession(tab.page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setBypassServiceWorker', { bypass: true });
+    const said = tab.page.waitForEvent('console', (message) => message.type() === 'error' && message.text().startsWith('sw-auth-proxy:'));
+    await tab.page.goto(`${server.url}/`);
+    expect((await said).text()).toContain('the service worker controls this page but does not see its requests');
+    expect(tab.loads).toBe(2); // the first load and one reload; the console message ends it
+  });
+
+  test.describe('the Chromium bug that causes it', () => {
+    test('a tab that loads while the browser stops the worker recovers the same way', async ({ context, openTab, server, session }) => {
+      await login(await openTab());
+      let reloads = 0;
+      // The bug shows in about one load in four on an idle machine, less often under load; each
+      // try is a fresh tab stopped at its navigation's first request.
+      for (let tries = 0; tries < 40 && reloads === 0; tries++) {
+        const tab = await appTab(context);
+        let stopped: Promise<void> = Promise.resolve();
+        tab.page.once('request', () => {
+          stopped = session.stopWorkers();
         });
-      }, JSON_CONFIG);
-      let loads = 0;
-      page.on('load', () => loads++);
-      let stopped: Promise<void> = Promise.resolve();
-      page.once('request', () => {
-        stopped = session.stopWorkers();
-      });
-      await page.goto(`${server.url}/`);
-      await stopped;
-      const before = seenAt(server, '/api/me').withAuthorization;
-      // A broken tab answers 401 (no token went out) until its reload; the reload's page, 200.
-      await expect.poll(() => authenticatedFetch(page), { timeout: 15_000 }).toBe(true);
-      expect(seenAt(server, '/api/me').withAuthorization).toBeGreaterThan(before);
-      if (loads > 1) reloads++;
-      await page.close();
-    }
-    expect(reloads, 'the bug did not show in 40 tries: did Chromium fix it?').toBe(1);
+        await tab.page.goto(`${server.url}/`);
+        await stopped;
+        const before = seenAt(server, '/api/me').withAuthorization;
+        // A broken tab answers 401 (no token went out) until its reload; the reload's page, 200.
+        await expect.poll(() => authenticatedFetch(tab.page), { timeout: 15_000 }).toBe(true);
+        expect(seenAt(server, '/api/me').withAuthorization).toBeGreaterThan(before);
+        if (tab.loads > 1) reloads++;
+        await tab.page.close();
+      }
+      // Timing decides whether the browser shows its bug; the recovery itself is tested above.
+      test.skip(reloads === 0, 'the Chromium bug did not show in 40 tries this run');
+      expect(reloads).toBe(1);
+    });
   });
 });
 
