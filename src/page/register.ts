@@ -50,7 +50,9 @@ const CONTROL_TIMEOUT_MS = 10_000;
 
 /**
  * Registers the worker, waits until it controls this page, and returns the client.
- * One line in an app: `const auth = await registerAuthProxy({ config })`.
+ * One line in an app: `const auth = await registerAuthProxy({ config })`. In the background it
+ * then checks that the page's requests really reach the worker, and reloads the page (once a
+ * minute at most) when a browser left it controlled but unintercepted.
  */
 export async function registerAuthProxy(options: RegisterOptions = {}): Promise<AuthClient> {
   // Validate here too, so a bad config fails in the page with a clear message.
