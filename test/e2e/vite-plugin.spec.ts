@@ -1,10 +1,9 @@
-import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, createServer, type ViteDevServer } from 'vite';
 import { playwrightPage, type BrowserSession, type Tab } from './drivers/index.js';
 import { startServer } from '../../demo/server/server.js';
+import { freshApp, loginAsDemo } from './fixture-apps.js';
 import { apiFetch, expect, seenAt, test, type Server } from './fixtures.js';
 
 /**
@@ -15,9 +14,6 @@ import { apiFetch, expect, seenAt, test, type Server } from './fixtures.js';
  * through package.json "exports" exactly as in a user's app.
  */
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FIXTURE_APP = fileURLToPath(new URL('./fixtures-apps/vite-app/', import.meta.url));
-
 /** What the fixture's vite.config.js bakes in. */
 const BAKED = {
   api: ['/api/'],
@@ -27,27 +23,12 @@ const BAKED = {
   refreshAhead: 30,
 };
 
-/** A copy of the fixture app with its two dependencies linked; removed after the test. */
-async function freshApp(): Promise<{ root: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'sw-auth-proxy-vite-app-'));
-  const root = path.join(dir, 'app');
-  await cp(FIXTURE_APP, root, { recursive: true });
-  await mkdir(path.join(root, 'node_modules'));
-  await symlink(REPO_ROOT, path.join(root, 'node_modules', 'sw-auth-proxy'), 'dir');
-  await symlink(path.join(REPO_ROOT, 'node_modules', 'vite'), path.join(root, 'node_modules', 'vite'), 'dir');
-  return { root, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
 /** Opens the app and waits for its `registerAuthProxy()` to resolve. */
 async function openApp(session: BrowserSession, origin: string): Promise<Tab> {
   const page = await session.newTab();
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => window.auth !== undefined);
   return page;
-}
-
-async function loginAsDemo(page: Tab): Promise<string> {
-  return page.evaluate(async () => (await window.auth.login({ username: 'demo', password: 'demo' })).status);
 }
 
 /**
@@ -74,7 +55,7 @@ test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
   test('vite build emits the worker with its config baked in; the built app logs in and its API calls are authenticated', async ({
     session,
   }) => {
-    const app = await freshApp();
+    const app = await freshApp('vite-app', ['vite']);
     const outDir = path.join(app.root, 'dist');
     let server: Server | undefined;
     try {
@@ -113,7 +94,7 @@ test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
   });
 
   test('a baked worker ignores ?config=: registering it with another config cannot change its api prefixes', async ({ session }) => {
-    const app = await freshApp();
+    const app = await freshApp('vite-app', ['vite']);
     const outDir = path.join(app.root, 'dist');
     let server: Server | undefined;
     try {
@@ -158,7 +139,7 @@ test.describe('Vite plugin (sw-auth-proxy/vite)', () => {
   test('vite dev serves the baked worker; with /api and /oauth proxied to the API server, login and authenticated calls work', async ({
     session,
   }) => {
-    const app = await freshApp();
+    const app = await freshApp('vite-app', ['vite']);
     let server: Server | undefined;
     let vite: ViteDevServer | undefined;
     try {

@@ -1,11 +1,11 @@
-import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createServer, type ViteDevServer } from 'vite';
 import type { Page } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
 import { PlaywrightTab } from './drivers/index.js';
+import { freshApp, loginAsDemo } from './fixture-apps.js';
 import { apiFetch, chromiumOnly, expect, seenAt, test, type Server } from './fixtures.js';
 
 /**
@@ -19,7 +19,6 @@ import { apiFetch, chromiumOnly, expect, seenAt, test, type Server } from './fix
 
 chromiumOnly("drives the built PWA through Playwright's page, and its offline shell needs context.setOffline");
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE_APP = fileURLToPath(new URL('./fixtures-apps/pwa-app/', import.meta.url));
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const RECIPE_HEADING = '#### With vite-plugin-pwa (injectManifest)';
@@ -27,25 +26,10 @@ const RECIPE_HEADING = '#### With vite-plugin-pwa (injectManifest)';
 /** The app's own dependencies besides sw-auth-proxy (its package.json devDependencies). */
 const LINKED = ['vite', 'vite-plugin-pwa', 'workbox-core', 'workbox-precaching'];
 
-/** A copy of the fixture app with its dependencies linked; removed after the test. */
-async function freshApp(): Promise<{ root: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'sw-auth-proxy-pwa-app-'));
-  const root = path.join(dir, 'app');
-  await cp(FIXTURE_APP, root, { recursive: true });
-  await mkdir(path.join(root, 'node_modules'));
-  await symlink(REPO_ROOT, path.join(root, 'node_modules', 'sw-auth-proxy'), 'dir');
-  for (const name of LINKED) await symlink(path.join(REPO_ROOT, 'node_modules', name), path.join(root, 'node_modules', name), 'dir');
-  return { root, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
 /** Opens the app and waits for its `registerAuthProxy()` to resolve. */
 async function openApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => window.auth !== undefined);
-}
-
-async function loginAsDemo(page: Page): Promise<string> {
-  return page.evaluate(async () => (await window.auth.login({ username: 'demo', password: 'demo' })).status);
 }
 
 /** Every URL path in Workbox's precache (the caches named `workbox-precache-…`), sorted. */
@@ -90,7 +74,7 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
     context,
     page,
   }) => {
-    const app = await freshApp();
+    const app = await freshApp('pwa-app', LINKED);
     const outDir = path.join(app.root, 'dist');
     let server: Server | undefined;
     try {
@@ -138,7 +122,7 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
   test("vite dev: vite-plugin-pwa's module dev worker (/dev-sw.js?dev-sw) runs the proxy; with /api proxied, API calls are authenticated", async ({
     page,
   }) => {
-    const app = await freshApp();
+    const app = await freshApp('pwa-app', LINKED);
     let server: Server | undefined;
     let vite: ViteDevServer | undefined;
     // A vite build earlier in this worker process (this file's, vite-plugin.spec's) left
