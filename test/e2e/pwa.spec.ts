@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { PlaywrightTab } from './drivers/index.js';
+import { PlaywrightTab, type BrowserSession, type Tab } from './drivers/index.js';
 import { buildPwa } from '../../demo/pwa/build.mjs';
+import { loginAsDemo } from './fixture-apps.js';
 import { WORKER_NETWORK_ERROR, apiFetch, chromiumOnly, expect, seenAt, test as base, waitForStatus } from './fixtures.js';
 
 /**
@@ -37,15 +38,20 @@ async function openPwa(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => window.auth !== undefined);
 }
 
-async function loginAsDemo(page: Page): Promise<void> {
-  expect(await page.evaluate(async () => (await window.auth.login({ username: 'demo', password: 'demo' })).status)).toBe('authenticated');
+/** The same in a tab of any engine. */
+async function openPwaTab(session: BrowserSession, url: string): Promise<Tab> {
+  const tab = await session.newTab();
+  await tab.goto(url);
+  await tab.waitForFunction(() => window.auth !== undefined);
+  return tab;
 }
 
-chromiumOnly("drives the PWA example through Playwright's page, and its offline shell needs context.setOffline");
-
 test.describe('PWA example: Workbox precaching + offline page + sw-auth-proxy in one worker', () => {
-  test('online: the composed worker controls the app, precaches its shell, and authenticates its API calls', async ({ page, server }) => {
-    await openPwa(page, `${server.url}/pwa/`);
+  test('online: the composed worker controls the app, precaches its shell, and authenticates its API calls', async ({
+    session,
+    server,
+  }) => {
+    const page = await openPwaTab(session, `${server.url}/pwa/`);
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/pwa/sw.js`);
 
     const precached = await page.evaluate(async () => {
@@ -59,14 +65,17 @@ test.describe('PWA example: Workbox precaching + offline page + sw-auth-proxy in
     expect(shellUrls.some((url) => url.startsWith('/pwa/assets/') && url.endsWith('.js'))).toBe(true);
     expect(precached).toEqual([...shellUrls].sort());
 
-    await loginAsDemo(page);
-    expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+    expect(await loginAsDemo(page)).toBe('authenticated');
+    expect(await apiFetch(page, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
     expect(server.counters.loginCalls).toBe(1);
     expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
     expect(server.counters.requestsWithoutAuthorization).toBe(0); // every API request went through our route
   });
 
   test.describe('offline', () => {
+    chromiumOnly(
+      "drives the offline shell with Playwright's page and context.setOffline, the only offline emulation that reaches the worker",
+    );
     // The API call made offline fails in the worker too, which passes the network error on
     // (its respondWith rejects), as the page would see it without a worker.
     test.use({ expectedPageErrors: WORKER_NETWORK_ERROR });
@@ -78,7 +87,7 @@ test.describe('PWA example: Workbox precaching + offline page + sw-auth-proxy in
     }) => {
       await openPwa(page, `${server.url}/pwa/`);
       server.knobs.accessTtl = 0; // the access token is expired from the start: the next API call needs a refresh
-      await loginAsDemo(page);
+      expect(await loginAsDemo(page)).toBe('authenticated');
       server.knobs.accessTtl = 300;
 
       await context.setOffline(true);
