@@ -8,6 +8,7 @@
 /// <reference lib="WebWorker" />
 import { Route, registerRoute } from 'workbox-routing';
 import { createProxy, type ProxyOptions } from '../src/browser/proxy.js';
+import type { RouteKind } from '../src/core/routing.js';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
 import { ConfigError } from '../src/core/errors.js';
 import { INTERCEPTION_HEADER, INTERCEPTION_PROBE_PATH } from '../src/core/protocol.js';
@@ -70,16 +71,24 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   const resolved = resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true });
   const withStaticRoutes = optionalFlag(options.staticRoutes, 'staticRoutes');
   const { engine, controlApi, route, handle, log } = createProxy(resolved, (request) => self.fetch(request), options);
-  const match = ({ request }: { request: Request }): boolean => route(request) !== 'pass';
+  // Each request is routed once: workbox hands what the match returned to the handler as `params`.
+  const match = ({ request }: { request: Request }): { kind: RouteKind } | false => {
+    const kind = route(request);
+    return kind === 'pass' ? false : { kind };
+  };
   const probe = probeUrl();
   // Added before the workbox router's listener (which registerRoute creates), so a default
   // handler registered later for one of these methods cannot answer an API request first.
   self.addEventListener('fetch', (event) => {
     if (event.request.url === probe)
       return event.respondWith(new Response(null, { status: 204, headers: { [INTERCEPTION_HEADER]: 'probe' } }));
-    if (!isWorkboxMethod(event.request.method) && match(event)) event.respondWith(handle(event.request));
+    if (isWorkboxMethod(event.request.method)) return;
+    const matched = match(event);
+    if (matched) event.respondWith(handle(event.request, matched.kind));
   });
-  for (const method of WORKBOX_METHODS) registerRoute(new Route(match, ({ request }) => handle(request), method));
+  for (const method of WORKBOX_METHODS) {
+    registerRoute(new Route(match, ({ request, params }) => handle(request, (params as { kind: RouteKind }).kind), method));
+  }
   serveControlPorts(self, controlApi);
   // Read the session as the worker starts: the browser often starts it early (with a
   // navigation), and then a page's first call and first API request find it in memory. A

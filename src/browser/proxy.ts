@@ -30,8 +30,8 @@ export interface Proxy {
   controlApi: ControlApi;
   /** What the proxy does with `request`: capture its token response, add the token, or nothing. */
   route(request: Request): RouteKind;
-  /** Sends `request` the way `route` says (a `pass` request goes out untouched). */
-  handle(request: Request): Promise<Response>;
+  /** Sends `request` the way `route` says (a `pass` request goes out untouched); `kind` when the caller already routed it. */
+  handle(request: Request, kind?: RouteKind): Promise<Response>;
   /** Where the host's own diagnostics go: `options.log`, or the console with `config.debug`; none by default. */
   log: ((message: string) => void) | undefined;
 }
@@ -83,8 +83,7 @@ export function createProxy(
     if (kind === 'pass') log(`${request.method} ${new URL(request.url).pathname}: ${reason}`);
     return kind;
   };
-  const handle = async (request: Request): Promise<Response> => {
-    const kind = route(request);
+  const handle = async (request: Request, kind = route(request)): Promise<Response> => {
     if (kind === 'capture') {
       const mapping = bodyCaptureFor(request.url, config)?.tokenResponse;
       // Under DPoP the body is buffered, so a nonce retry can send it again.

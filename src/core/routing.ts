@@ -50,8 +50,7 @@ export function explainRoute(request: RequestFacts, config: ResolvedConfig): { k
   if (request.method === 'POST' && bodyCaptureFor(endpoint, config) !== null) return { kind: 'capture', reason: 'a capture endpoint' };
   if (!matchesPrefix(target, media ? config.media : config.api)) return pass(`not under ${media ? 'a media' : 'an api'} prefix`);
   if (request.headers.has('authorization')) return pass('has its own Authorization header');
-  const own = [config.refresh?.url, config.logout?.url].filter((value) => value !== undefined).map(withoutQuery);
-  if (own.includes(endpoint)) return pass('the refresh or logout endpoint');
+  if (endpointsOf(config).own.includes(endpoint)) return pass('the refresh or logout endpoint');
   return { kind: 'api', reason: media ? 'media under a media prefix' : 'under an api prefix' };
 }
 
@@ -74,8 +73,32 @@ function isMedia(request: RequestFacts, target: URL, config: ResolvedConfig): bo
  * an entry's query is what `auth.login()` sends (`/auth/v1/token?grant_type=password`), not a filter.
  */
 export function bodyCaptureFor(url: string, config: ResolvedConfig): ResolvedCapture | null {
-  const endpoint = withoutQuery(url);
-  return config.capture.find((entry) => entry.from === 'body' && withoutQuery(entry.url) === endpoint) ?? null;
+  return endpointsOf(config).bodies.get(withoutQuery(url)) ?? null;
+}
+
+/** The endpoints every request is compared with, worked out once per config, not per request. */
+interface Endpoints {
+  /** The refresh and logout endpoints. */
+  own: readonly string[];
+  /** `body` capture entries by endpoint (the first entry for an endpoint wins). */
+  bodies: ReadonlyMap<string, ResolvedCapture>;
+}
+
+const ENDPOINTS = new WeakMap<ResolvedConfig, Endpoints>();
+
+function endpointsOf(config: ResolvedConfig): Endpoints {
+  let endpoints = ENDPOINTS.get(config);
+  if (endpoints === undefined) {
+    const bodies = new Map<string, ResolvedCapture>();
+    for (const entry of config.capture) {
+      const endpoint = withoutQuery(entry.url);
+      if (entry.from === 'body' && !bodies.has(endpoint)) bodies.set(endpoint, entry);
+    }
+    const own = [config.refresh?.url, config.logout?.url].filter((url) => url !== undefined).map(withoutQuery);
+    endpoints = { own, bodies };
+    ENDPOINTS.set(config, endpoints);
+  }
+  return endpoints;
 }
 
 /** A URL's origin and path: what endpoints are compared by (resolved config URLs are absolute). */
