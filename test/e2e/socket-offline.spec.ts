@@ -55,8 +55,8 @@ test('offline: the socket pauses without a reconnect storm, buffers sends, and r
   await sendChat(page, 'chat', 'offline-2');
   expect(await page.evaluate(() => window.sockets.chat!.queuedMessages)).toBe(2);
 
-  // Time is what is under test: with a 100-400 ms backoff, a socket that kept retrying while
-  // offline would create several WebSockets within these 2 s.
+  // With a 100-400 ms backoff, a socket that kept retrying while offline would create several
+  // WebSockets within 2 s; no event marks an attempt that is not made, so time is under test here.
   await playwrightPage(page).waitForTimeout(2000);
   expect(created).toBe(0);
   expect(server.counters.wsConnectionAttempts).toBe(1);
