@@ -101,7 +101,10 @@ auth.subscribe((state, event) => {
   log('session', describe(event));
   const entry = TOASTS[event.type];
   if (entry) toast(...entry);
-  if (event.type === 'session-created') void loadNotes();
+  if (event.type === 'session-created') {
+    shownNotes.clear(); // notes are per user
+    void loadNotes();
+  }
   if (LIVE.includes(state.status)) ensureChat();
 });
 
@@ -154,12 +157,21 @@ $('logout').addEventListener('click', () => auth.logout());
 
 // ---- API calls: plain fetch, no Authorization header ----------------------------------
 
+/** The notes shown, by id: a list that answers late must not drop a note another tab just sent. */
+const shownNotes = new Map();
+
+function showNotes(notes) {
+  for (const note of notes) shownNotes.set(note.id, note);
+  const newestFirst = [...shownNotes.values()].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+  $('notes').replaceChildren(...newestFirst.map(noteItem));
+}
+
 async function loadNotes() {
   const response = await fetch('/api/notes');
   log('api', `GET /api/notes → ${response.status}`);
   if (!response.ok) return;
   const { notes } = await response.json();
-  $('notes').replaceChildren(...notes.map(noteItem));
+  showNotes(notes);
 }
 
 function noteItem(note) {
@@ -173,7 +185,7 @@ function noteItem(note) {
 // Notes are app data, not session state: the app tells its other tabs itself, the same way
 // the library tells them about the session (BroadcastChannel), so every tab follows here too.
 const notesChannel = new BroadcastChannel('demo-notes');
-notesChannel.addEventListener('message', (event) => $('notes').prepend(noteItem(event.data)));
+notesChannel.addEventListener('message', (event) => showNotes([event.data]));
 
 $('note-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -188,7 +200,7 @@ $('note-form').addEventListener('submit', async (event) => {
   if (!response.ok) return toast(`Could not save the note (${response.status})`, 'error');
   $('note-text').value = '';
   const { note } = await response.json();
-  $('notes').prepend(noteItem(note));
+  showNotes([note]);
   notesChannel.postMessage(note);
 });
 

@@ -13,11 +13,13 @@ import { formatScope } from './scope.js';
  * Headers for both pages: never cached, and never framed, so another site
  * cannot overlay the form to capture clicks (RFC 6749 §10.13). form-action
  * also covers the redirect that follows the POST, which stays same-origin.
+ * img-src 'self' lets the browser look for the site's favicon, which Firefox
+ * does for every page (it would otherwise report a CSP violation).
  * @type {Readonly<Record<string, string>>}
  */
 export const PAGE_HEADERS = {
   'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'Content-Security-Policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
 };

@@ -1,6 +1,6 @@
 import type { AuthProxyConfig } from '../../src/page/index.js';
-import { playwrightPage } from './drivers/index.js';
-import { FORM_CONFIG, JSON_CONFIG, apiFetch, chromiumOnly, expect, login, refreshError, test, waitForStatus } from './fixtures.js';
+import { click, fill } from './dom.js';
+import { FORM_CONFIG, JSON_CONFIG, apiFetch, expect, login, refreshError, test, waitForStatus } from './fixtures.js';
 
 const COOKIE_CONFIG: AuthProxyConfig = {
   api: ['/api/'],
@@ -31,67 +31,62 @@ test('cookie format: the refresh token stays an HttpOnly cookie; refresh and rot
   expect((await apiFetch(page, '/api/me')).status).toBe(401);
 });
 
-test.describe('authorization code', () => {
-  chromiumOnly("fills in the reference server's sign-in form with Playwright's page API");
-
-  test('authorization code + PKCE: the code exchange is captured like any token response', async ({ openTab, server }) => {
-    const tab = await openTab(FORM_CONFIG);
-    const page = playwrightPage(tab);
-    const { verifier, challenge } = await page.evaluate(async () => {
-      const bytes = crypto.getRandomValues(new Uint8Array(32));
-      const base64url = (data: Uint8Array) =>
-        btoa(String.fromCharCode(...data))
-          .replace(/\+/g, '-')
-          .replace(/\//g, '_')
-          .replace(/=+$/, '');
-      const verifier = base64url(bytes);
-      const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-      return { verifier, challenge };
-    });
-    const authorize = new URL('/oauth/authorize', server.url);
-    authorize.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: 'demo-spa',
-      redirect_uri: '/',
-      state: 'xyz',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    }).toString();
-    await page.goto(authorize.href);
-    await page.fill('#username', 'demo');
-    await page.fill('#password', 'demo');
-    await Promise.all([page.waitForURL((url) => url.searchParams.has('code')), page.click('#sign-in')]);
-    const callback = new URL(page.url());
-    expect(callback.searchParams.get('state')).toBe('xyz');
-
-    await page.waitForFunction(() => 'swAuthProxy' in window);
-    const exchanged = await page.evaluate(
-      async ({ config, code, verifier }) => {
-        window.auth = await window.swAuthProxy.registerAuthProxy({ config });
-        const response = await fetch('/oauth/token', {
-          method: 'POST',
-          body: new URLSearchParams({
-            grant_type: 'authorization_code',
-            code,
-            redirect_uri: '/',
-            client_id: 'demo-spa',
-            code_verifier: verifier,
-          }),
-        });
-        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-      },
-      { config: FORM_CONFIG, code: callback.searchParams.get('code') ?? '', verifier },
-    );
-
-    expect(exchanged.status).toBe(200);
-    expect(exchanged.body).toHaveProperty('access_token');
-    expect(exchanged.body).not.toHaveProperty('refresh_token');
-    await waitForStatus(tab, 'authenticated');
-    expect((await apiFetch(tab, '/api/me')).status).toBe(200);
-    expect((await page.evaluate(() => window.auth.refresh())).status).toBe('authenticated'); // RFC 6749 §6 form refresh
-    expect(server.counters.codeExchanges).toBe(1);
-    expect(server.counters.refreshSuccess).toBe(1);
+test('authorization code + PKCE: the code exchange is captured like any token response', async ({ openTab, server }) => {
+  const tab = await openTab(FORM_CONFIG);
+  const { verifier, challenge } = await tab.evaluate(async () => {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    const base64url = (data: Uint8Array) =>
+      btoa(String.fromCharCode(...data))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
+    const verifier = base64url(bytes);
+    const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+    return { verifier, challenge };
   });
+  const authorize = new URL('/oauth/authorize', server.url);
+  authorize.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'demo-spa',
+    redirect_uri: '/',
+    state: 'xyz',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  await tab.goto(authorize.href);
+  await fill(tab, '#username', 'demo');
+  await fill(tab, '#password', 'demo');
+  await click(tab, '#sign-in');
+  await tab.waitForFunction(() => new URL(location.href).searchParams.has('code') && 'swAuthProxy' in window);
+  const callback = new URL(await tab.url());
+  expect(callback.searchParams.get('state')).toBe('xyz');
+
+  const exchanged = await tab.evaluate(
+    async ({ config, code, verifier }) => {
+      window.auth = await window.swAuthProxy.registerAuthProxy({ config });
+      const response = await fetch('/oauth/token', {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: '/',
+          client_id: 'demo-spa',
+          code_verifier: verifier,
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    { config: FORM_CONFIG, code: callback.searchParams.get('code') ?? '', verifier },
+  );
+
+  expect(exchanged.status).toBe(200);
+  expect(exchanged.body).toHaveProperty('access_token');
+  expect(exchanged.body).not.toHaveProperty('refresh_token');
+  await waitForStatus(tab, 'authenticated');
+  expect((await apiFetch(tab, '/api/me')).status).toBe(200);
+  expect((await tab.evaluate(() => window.auth.refresh())).status).toBe('authenticated'); // RFC 6749 §6 form refresh
+  expect(server.counters.codeExchanges).toBe(1);
+  expect(server.counters.refreshSuccess).toBe(1);
 });
 
 test('RFC 7009: a failing revocation endpoint never blocks local logout', async ({ openTab, server }) => {

@@ -37,6 +37,10 @@ export class PlaywrightTab implements Tab {
     await this.page.goForward();
   }
 
+  async screenshot(path: string): Promise<void> {
+    await this.page.screenshot({ path });
+  }
+
   async close(): Promise<void> {
     await this.page.close();
   }

@@ -73,6 +73,10 @@ class PuppeteerTab implements Tab {
     );
   }
 
+  async screenshot(path: string): Promise<void> {
+    await this.#page.screenshot({ path: path as `${string}.png` });
+  }
+
   async close(): Promise<void> {
     await this.#page.close();
   }

@@ -25,6 +25,8 @@ export interface Tab {
   /** History back and forward, as the browser's buttons; resolve once the page has loaded. */
   goBack(): Promise<void>;
   goForward(): Promise<void>;
+  /** Saves what the tab shows as a PNG at `path`. */
+  screenshot(path: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -142,6 +142,17 @@ class WebDriverTab implements Tab {
     return this.#session.inTab(this, (browser) => browser.forward());
   }
 
+  /**
+   * After two animation frames: a window WebDriver has just switched to can still show its last
+   * painted frame, from before the changes the test waited for (seen in MiniBrowser).
+   */
+  async screenshot(path: string): Promise<void> {
+    await this.#session.inTab(this, async (browser) => {
+      await browser.executeAsync((done: () => void) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+      await browser.saveScreenshot(path);
+    });
+  }
+
   close(): Promise<void> {
     return this.#session.closeTab(this);
   }
