@@ -2,11 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, createServer, type ViteDevServer } from 'vite';
-import type { Page } from '@playwright/test';
 import { startServer } from '../../demo/server/server.js';
-import { PlaywrightTab } from './drivers/index.js';
 import { freshApp, loginAsDemo } from './fixture-apps.js';
-import { apiFetch, chromiumOnly, expect, seenAt, test, type Server } from './fixtures.js';
+import { apiFetch, chromiumOnly, expect, seenAt, test, type Server, type Tab } from './fixtures.js';
 
 /**
  * sw-auth-proxy composed into a vite-plugin-pwa `injectManifest` worker, on a fresh app
@@ -17,8 +15,6 @@ import { apiFetch, chromiumOnly, expect, seenAt, test, type Server } from './fix
  * resolves through package.json "exports" exactly as in a user's app.
  */
 
-chromiumOnly("drives the built PWA through Playwright's page, and its offline shell needs context.setOffline");
-
 const FIXTURE_APP = fileURLToPath(new URL('./fixtures-apps/pwa-app/', import.meta.url));
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 const RECIPE_HEADING = '#### With vite-plugin-pwa (injectManifest)';
@@ -27,14 +23,14 @@ const RECIPE_HEADING = '#### With vite-plugin-pwa (injectManifest)';
 const LINKED = ['vite', 'vite-plugin-pwa', 'workbox-core', 'workbox-precaching'];
 
 /** Opens the app and waits for its `registerAuthProxy()` to resolve. */
-async function openApp(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(() => window.auth !== undefined);
+async function openApp(tab: Tab, url: string): Promise<void> {
+  await tab.goto(url);
+  await tab.waitForFunction(() => window.auth !== undefined);
 }
 
 /** Every URL path in Workbox's precache (the caches named `workbox-precache-…`), sorted. */
-function precachedPaths(page: Page): Promise<string[]> {
-  return page.evaluate(async () => {
+function precachedPaths(tab: Tab): Promise<string[]> {
+  return tab.evaluate(async () => {
     const paths: string[] = [];
     for (const name of await caches.keys()) {
       if (!name.startsWith('workbox-precache-')) continue;
@@ -42,6 +38,33 @@ function precachedPaths(page: Page): Promise<string[]> {
     }
     return paths.sort();
   });
+}
+
+/** Builds a fresh copy of the app, serves the build from the reference server, and cleans both up. */
+async function withBuiltApp(run: (server: Server, outDir: string) => Promise<void>): Promise<void> {
+  const app = await freshApp('pwa-app', LINKED);
+  const outDir = path.join(app.root, 'dist');
+  let server: Server | undefined;
+  try {
+    await build({ root: app.root, configFile: path.join(app.root, 'vite.config.js'), logLevel: 'warn' });
+    server = await startServer({ accessTtl: 300, staticDirs: [{ prefix: '/', dir: outDir }] });
+    await run(server, outDir);
+  } finally {
+    await server?.close();
+    await app.cleanup();
+  }
+}
+
+/** Logs in and checks that API calls are authenticated and a 401 is refreshed and replayed, counted at the server. */
+async function expectAuthenticatedApi(tab: Tab, server: Server): Promise<void> {
+  expect(await loginAsDemo(tab)).toBe('authenticated');
+  expect(await apiFetch(tab, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+  expect(server.counters.loginCalls).toBe(1);
+  expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
+  server.revokeAccessTokens();
+  expect((await apiFetch(tab, '/api/me')).status).toBe(200); // 401 → refresh → replay, in the composed worker
+  expect(server.counters.refreshCalls).toBe(1);
+  expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 3, withoutAuthorization: 0 });
 }
 
 /** The README recipe's `js` code blocks, by the file named in their first line (`// src/sw.js`). */
@@ -70,57 +93,50 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
     }
   });
 
-  test('vite build: the worker precaches the shell and authenticates API calls; offline, the shell loads from the precache', async ({
-    context,
-    page,
-  }) => {
-    const app = await freshApp('pwa-app', LINKED);
-    const outDir = path.join(app.root, 'dist');
-    let server: Server | undefined;
-    try {
-      await build({ root: app.root, configFile: path.join(app.root, 'vite.config.js'), logLevel: 'warn' });
+  test('vite build: the worker precaches the shell and authenticates API calls', async ({ session }) => {
+    await withBuiltApp(async (server, outDir) => {
       const worker = await readFile(path.join(outDir, 'sw.js'), 'utf8');
       // vite-plugin-pwa replaced the injection point with the manifest, and defined NODE_ENV
       // for Workbox: no reference to `process` is left in the classic worker script.
       expect(worker).not.toContain('self.__WB_MANIFEST');
       expect(worker).not.toContain('process.env');
 
-      server = await startServer({ accessTtl: 300, staticDirs: [{ prefix: '/', dir: outDir }] });
-      await openApp(page, `${server.url}/`);
-      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/sw.js`);
-
-      const precached = await precachedPaths(page);
+      const tab = await session.newTab();
+      await openApp(tab, `${server.url}/`);
+      expect(await tab.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/sw.js`);
+      const precached = await precachedPaths(tab);
       expect(precached).toContain('/index.html');
-      const entry = await page.evaluate(() => document.querySelector<HTMLScriptElement>('script[type=module][src]')?.src);
+      const entry = await tab.evaluate(() => document.querySelector<HTMLScriptElement>('script[type=module][src]')?.src);
       expect(entry).toBeDefined();
       expect(precached).toContain(new URL(entry ?? '').pathname);
+      await expectAuthenticatedApi(tab, server);
+    });
+  });
 
-      expect(await loginAsDemo(page)).toBe('authenticated');
-      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
-      expect(server.counters.loginCalls).toBe(1);
-      expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
-      server.revokeAccessTokens();
-      expect((await apiFetch(new PlaywrightTab(page), '/api/me')).status).toBe(200); // 401 → refresh → replay, in the composed worker
-      expect(server.counters.refreshCalls).toBe(1);
-      expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 3, withoutAuthorization: 0 });
+  test.describe('offline', () => {
+    chromiumOnly("needs context.setOffline, the only offline emulation that reaches the worker's own fetches");
 
-      // The shell (HTML and the script that registers the proxy) comes from the precache now.
-      await context.setOffline(true);
-      await openApp(page, `${server.url}/`);
-      expect(await page.evaluate(() => window.auth.state.status)).toBe('authenticated'); // from the worker's vault
-      await context.setOffline(false);
-      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
-      expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 4, withoutAuthorization: 0 });
-      expect(server.counters.loginCalls).toBe(1);
-      expect(server.counters.refreshCalls).toBe(1);
-    } finally {
-      await server?.close();
-      await app.cleanup();
-    }
+    test('vite build, offline: the shell loads from the precache and the session is still there', async ({ context, session }) => {
+      await withBuiltApp(async (server) => {
+        const tab = await session.newTab();
+        await openApp(tab, `${server.url}/`);
+        await expectAuthenticatedApi(tab, server);
+
+        // The shell (HTML and the script that registers the proxy) comes from the precache now.
+        await context.setOffline(true);
+        await openApp(tab, `${server.url}/`);
+        expect(await tab.evaluate(() => window.auth.state.status)).toBe('authenticated'); // from the worker's vault
+        await context.setOffline(false);
+        expect(await apiFetch(tab, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+        expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 4, withoutAuthorization: 0 });
+        expect(server.counters.loginCalls).toBe(1);
+        expect(server.counters.refreshCalls).toBe(1);
+      });
+    });
   });
 
   test("vite dev: vite-plugin-pwa's module dev worker (/dev-sw.js?dev-sw) runs the proxy; with /api proxied, API calls are authenticated", async ({
-    page,
+    session,
   }) => {
     const app = await freshApp('pwa-app', LINKED);
     let server: Server | undefined;
@@ -145,19 +161,19 @@ test.describe('vite-plugin-pwa injectManifest worker with sw-auth-proxy composed
       // registered with type 'module' can run it.
       expect(await (await fetch(`${origin}/dev-sw.js?dev-sw`)).text()).toMatch(/^import \{ createAuthProxy \} from /m);
 
-      const navigations: string[] = [];
-      page.on('framenavigated', (frame) => {
-        if (frame === page.mainFrame()) navigations.push(frame.url());
-      });
-      await openApp(page, `${origin}/`);
-      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/dev-sw.js?dev-sw`);
-      expect(await loginAsDemo(page)).toBe('authenticated');
-      expect(await apiFetch(new PlaywrightTab(page), '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
+      const tab = await session.newTab();
+      await openApp(tab, `${origin}/`);
+      expect(await tab.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/dev-sw.js?dev-sw`);
+      expect(await loginAsDemo(tab)).toBe('authenticated');
+      expect(await apiFetch(tab, '/api/me')).toMatchObject({ status: 200, body: { sub: 'demo' } });
       expect(server.counters.loginCalls).toBe(1);
       expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 1, withoutAuthorization: 0 });
       // optimizeDeps.entries lists src/sw.js: the worker's dependencies were optimized at
-      // start-up, so its first load did not re-optimize them and reload the page.
-      expect(navigations).toEqual([`${origin}/`]);
+      // start-up, so its first load did not re-optimize them and reload the page (a reload
+      // would make this document's navigation a 'reload').
+      expect(
+        await tab.evaluate(() => performance.getEntriesByType('navigation').map((entry) => (entry as PerformanceNavigationTiming).type)),
+      ).toEqual(['navigate']);
     } finally {
       await vite?.close();
       await server?.close();
