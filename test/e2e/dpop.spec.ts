@@ -259,6 +259,8 @@ test.describe('DPoP', () => {
     expect(server.counters.dpopProofsRejected).toBe(0);
   });
 
+  // A fresh worker global keeping the key is also tested in every engine, WebKit included,
+  // through a worker update (worker-update.spec).
   test.describe('worker restart', () => {
     test.skip(({ serviceWorkersBlocked }) => serviceWorkersBlocked, 'page mode has no service worker to restart');
     skipIn(CANNOT_STOP_WORKERS);

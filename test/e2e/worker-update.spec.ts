@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { releaseHeldRefreshes } from '../../demo/server/knobs.js';
-import { expect, seenAt, test as base, loginWithExpiredToken, type Tab } from './fixtures.js';
+import { JSON_CONFIG, apiFetch, expect, login, seenAt, test as base, loginWithExpiredToken, type Tab } from './fixtures.js';
 
 /**
  * Deploying a new worker mid-session: the worker is served from a temp copy of
@@ -161,5 +161,42 @@ test.describe('worker updates', () => {
     expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 10, withoutAuthorization: 0 });
     expect(await page.evaluate(async () => (await window.auth.sync()).status)).toBe('authenticated');
     expect(await reloads.markerSurvived()).toBe(true);
+  });
+});
+
+test.describe('worker updates under DPoP', () => {
+  test.use({
+    serverOptions: async ({ workerFile }, use) => {
+      await use({ dpop: true, static: { '/': HARNESS, '/auth-proxy-sw.js': workerFile } });
+    },
+  });
+
+  // A new worker is a fresh global that has only IndexedDB, as a restarted one: this is the
+  // restart test (dpop.spec) for every engine, WebKit included, which cannot stop a worker.
+  test('a new version keeps the DPoP key: its proofs and its refresh are bound to the same key', async ({
+    openTab,
+    server,
+    workerFile,
+  }) => {
+    const config = { ...JSON_CONFIG, dpop: true };
+    const page = await openTab(config);
+    await login(page, config);
+    expect((await apiFetch(page, '/api/me')).status).toBe(200);
+    const keys = Object.keys(server.counters.dpopProofsByKey);
+    expect(keys).toHaveLength(1);
+
+    await deployNewVersion(workerFile, 'v2');
+    await startUpdate(page);
+    expect(await controllerChanged(page)).toBe(true);
+
+    expect((await apiFetch(page, '/api/me')).status).toBe(200);
+    server.revokeAccessTokens();
+    expect((await apiFetch(page, '/api/me')).status).toBe(200); // refreshed with a proof, replayed
+    expect(server.counters.refreshSuccess).toBe(1);
+    expect(Object.keys(server.counters.dpopProofsByKey)).toEqual(keys);
+    expect(seenAt(server, '/api/me')).toEqual({ withAuthorization: 4, withoutAuthorization: 0 });
+    // Login, the refresh and three of the sends; the revoked token's send is refused before its proof is read.
+    expect(server.counters.dpopProofsVerified).toBe(5);
+    expect(server.counters.dpopProofsRejected).toBe(0);
   });
 });
