@@ -1,7 +1,9 @@
 import { playwrightPage } from './drivers/index.js';
 import { JSON_CONFIG, apiFetch, chromiumOnly, expect, login, test } from './fixtures.js';
 
-chromiumOnly('a reload that bypasses the worker (shift-reload) is only reachable through CDP');
+chromiumOnly(
+  'a reload that bypasses the worker (shift-reload) is only reachable through CDP: Firefox 153 refuses BiDi browsingContext.reload with ignoreCache ("not supported yet"), classic WebDriver has none',
+);
 
 test('after a hard reload (which bypasses the worker) registerAuthProxy has the worker claim the page', async ({ context, openTab }) => {
   const page = await openTab();
