@@ -187,8 +187,9 @@ test.describe('the stream ends at the server', () => {
     await other.evaluate(() => window.auth.logout());
     await page.waitForFunction(() => window.source.readyState === 2);
     expect((await seen(page)).errors).toEqual([{ code: 'session_ended', status: null, readyState: 2 }]);
-    await expect.poll(() => server.events.openStreams()).toBe(0);
-    expect(server.events.lastEventIds).toEqual([null]);
+    expect(server.events.lastEventIds, 'one connection so far').toEqual([null]);
+    await expect.poll(() => server.events.openStreams(), 'the stream the page aborted has ended at the server').toBe(0);
+    expect(server.events.lastEventIds, 'and no reconnection').toEqual([null]);
   });
 
   test('close() ends it like EventSource: no error event, no reconnect, the server sees it end', async ({ openTab, server }) => {
