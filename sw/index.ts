@@ -11,10 +11,10 @@ import { createProxy, type ProxyOptions } from '../src/browser/proxy.js';
 import type { RouteKind } from '../src/core/routing.js';
 import { resolveConfig, type AuthProxyConfig } from '../src/core/config.js';
 import { ConfigError } from '../src/core/errors.js';
-import { INTERCEPTION_HEADER, INTERCEPTION_PROBE_PATH } from '../src/core/protocol.js';
 import type { SessionState } from '../src/core/session-state.js';
 import { staticRoutes, type RouterRule } from '../src/core/static-routes.js';
 import { serveControlPorts } from './control-port.js';
+import { answerProbe, probeUrl } from './probe.js';
 import { addStaticRoutesOnInstall } from './static-routes.js';
 
 export type { AuthProxyConfig, CaptureEntry, CaptureSource, RefreshFormat, TokenResponseMapping } from '../src/core/config.js';
@@ -71,17 +71,17 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   const resolved = resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true });
   const withStaticRoutes = optionalFlag(options.staticRoutes, 'staticRoutes');
   const { engine, controlApi, route, handle, log } = createProxy(resolved, (request) => self.fetch(request), options);
+  const probe = probeUrl(self);
   // Each request is routed once: workbox hands what the match returned to the handler as `params`.
+  // The probe is answered by its own listener, even where an `api` prefix covers its URL.
   const match = ({ request }: { request: Request }): { kind: RouteKind } | false => {
-    const kind = route(request);
+    const kind = request.url === probe ? 'pass' : route(request);
     return kind === 'pass' ? false : { kind };
   };
-  const probe = probeUrl();
   // Added before the workbox router's listener (which registerRoute creates), so a default
   // handler registered later for one of these methods cannot answer an API request first.
+  answerProbe(self, probe);
   self.addEventListener('fetch', (event) => {
-    if (event.request.url === probe)
-      return event.respondWith(new Response(null, { status: 204, headers: { [INTERCEPTION_HEADER]: 'probe' } }));
     if (isWorkboxMethod(event.request.method)) return;
     const matched = match(event);
     if (matched) event.respondWith(handle(event.request, matched.kind));
@@ -119,13 +119,8 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
 export function authProxyRoutes(config: AuthProxyConfig, options: Pick<AuthProxyOptions, 'allowCrossOriginApi'> = {}): RouterRule[] {
   return staticRoutes(
     resolveConfig(config, self.location.origin, { allowCrossOriginApi: options.allowCrossOriginApi ?? true }),
-    probeUrl(),
+    probeUrl(self),
   );
-}
-
-/** Where pages check that their requests reach this worker (src/page/interception.ts). */
-function probeUrl(): string {
-  return new URL(INTERCEPTION_PROBE_PATH, self.registration.scope).href;
 }
 
 function optionalFlag(value: unknown, name: string): boolean {

@@ -19,6 +19,7 @@ import { BAKED_CONFIG_GLOBAL, STATE_MESSAGE, type ControlResult } from '../src/c
 import { ANONYMOUS } from '../src/core/session-state.js';
 import { serveControlPorts } from './control-port.js';
 import { createAuthProxy } from './index.js';
+import { answerProbe, probeUrl } from './probe.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -46,7 +47,8 @@ function configFromScriptUrl(href: string): Config | undefined {
 /**
  * Without a config this worker would proxy nothing useful and the app would find out at its
  * first login. It answers every control call with a ConfigError instead, so registerAuthProxy()
- * fails at once with a message that says how to give it one.
+ * fails at once with a message that says how to give it one; and the pages' start-up probe, or
+ * they would take it for a worker that does not see their requests and reload.
  */
 function refuseWithoutConfig(): void {
   const error = new ConfigError(
@@ -61,6 +63,7 @@ function refuseWithoutConfig(): void {
     tokens: null,
     error,
   });
+  answerProbe(self, probeUrl(self));
   serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer, authorize: answer });
   self.addEventListener('install', () => void self.skipWaiting());
   self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));

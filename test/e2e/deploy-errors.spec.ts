@@ -73,10 +73,20 @@ test('a mistyped config key fails registration with a ConfigError naming it and 
 });
 
 test('the prebuilt worker with no config fails registration and says how to give it one', async ({ session, server }) => {
-  const outcome = await register(session, server.url, {});
+  const tab = await openHarness(session, server.url);
+  const outcome = await tab.evaluate(() =>
+    window.swAuthProxy.registerAuthProxy({}).then(
+      () => ({ name: 'resolved', code: '', message: '' }),
+      (e: Error & { code: string }) => ({ name: e.name, code: e.code, message: e.message }),
+    ),
+  );
   expect(outcome).toMatchObject({ name: 'ConfigError', code: 'invalid_config' });
   expect(outcome.message).toContain('the prebuilt worker has no config');
   expect(outcome.message).toContain('registerAuthProxy({ config })');
+  // It still answers the page's start-up probe: without that the page reloads itself, taking
+  // this worker for one that does not see its requests.
+  const probe = await tab.evaluate(async () => (await fetch('/sw-auth-proxy-probe')).headers.get('x-sw-auth-proxy'));
+  expect(probe).toBe('probe');
 });
 
 test.describe('config.debug', () => {
