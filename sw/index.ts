@@ -73,16 +73,15 @@ export function createAuthProxy(config: AuthProxyConfig, options: AuthProxyOptio
   const { engine, controlApi, route, handle, log } = createProxy(resolved, (request) => self.fetch(request), options);
   const probe = probeUrl(self);
   // Each request is routed once: workbox hands what the match returned to the handler as `params`.
-  // The probe is answered by its own listener, even where an `api` prefix covers its URL.
+  // The probe is answered below, before workbox, even where an `api` prefix covers its URL.
   const match = ({ request }: { request: Request }): { kind: RouteKind } | false => {
     const kind = request.url === probe ? 'pass' : route(request);
     return kind === 'pass' ? false : { kind };
   };
   // Added before the workbox router's listener (which registerRoute creates), so a default
   // handler registered later for one of these methods cannot answer an API request first.
-  answerProbe(self, probe);
   self.addEventListener('fetch', (event) => {
-    if (isWorkboxMethod(event.request.method)) return;
+    if (answerProbe(event, probe) || isWorkboxMethod(event.request.method)) return;
     const matched = match(event);
     if (matched) event.respondWith(handle(event.request, matched.kind));
   });

@@ -7,12 +7,12 @@ export function probeUrl(scope: ServiceWorkerGlobalScope): string {
 }
 
 /**
- * Answers the start-up probe of the pages this worker controls: proof that their requests reach
- * it. Any worker of ours answers, a refusing one too, since a page that gets no answer reloads.
- * Add it before other fetch listeners, so that it answers first.
+ * Answers `event` when it is the start-up probe (`url`) of a page this worker controls: proof
+ * that the page's requests reach it. Any worker of ours answers, a refusing one too, since a page
+ * that gets no answer reloads. True when it answered.
  */
-export function answerProbe(scope: ServiceWorkerGlobalScope, url: string): void {
-  scope.addEventListener('fetch', (event) => {
-    if (event.request.url === url) event.respondWith(new Response(null, { status: 204, headers: { [INTERCEPTION_HEADER]: 'probe' } }));
-  });
+export function answerProbe(event: FetchEvent, url: string): boolean {
+  if (event.request.url !== url) return false;
+  event.respondWith(new Response(null, { status: 204, headers: { [INTERCEPTION_HEADER]: 'probe' } }));
+  return true;
 }

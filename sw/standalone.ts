@@ -63,7 +63,8 @@ function refuseWithoutConfig(): void {
     tokens: null,
     error,
   });
-  answerProbe(self, probeUrl(self));
+  const probe = probeUrl(self);
+  self.addEventListener('fetch', (event) => void answerProbe(event, probe));
   serveControlPorts(self, { snapshot: answer, login: answer, logout: answer, refresh: answer, accessToken: answer, authorize: answer });
   self.addEventListener('install', () => void self.skipWaiting());
   self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
